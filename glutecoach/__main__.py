@@ -1,0 +1,3 @@
+from glutecoach.cli.main import main
+
+main()

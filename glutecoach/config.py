@@ -1,0 +1,246 @@
+"""The user's config file: its models, where it is read from, and errors that name key and line.
+
+The file is TOML; every section is a pydantic model that forbids unknown keys, so a typo is an
+error with a "did you mean" rather than a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from glutecoach.errors import InputError
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+@dataclass(frozen=True)
+class Window:
+    """One work window of a weekday, in local wall-clock time; `end` None means midnight."""
+
+    start: time
+    end: time | None
+
+    def __str__(self) -> str:
+        end = "24:00" if self.end is None else self.end.strftime("%H:%M")
+        return f"{self.start.strftime('%H:%M')}-{end}"
+
+
+def parse_window(text: str) -> Window:
+    """Parse "HH:MM-HH:MM"; the end may be 24:00. Windows do not cross midnight: split them."""
+    m = _WINDOW.match(text)
+    if not m:
+        raise ValueError(f'"{text}" is not a window like "09:00-12:30"')
+    h1, m1, h2, m2 = (int(g) for g in m.groups())
+    if h1 > 23 or m1 > 59 or m2 > 59 or h2 > 24 or (h2 == 24 and m2 != 0):
+        raise ValueError(f'"{text}" has a time that does not exist')
+    start = time(h1, m1)
+    end = None if h2 == 24 else time(h2, m2)
+    if end is not None and end <= start:
+        raise ValueError(
+            f'"{text}" ends before it starts; a window may not cross midnight '
+            f'(write "{start:%H:%M}-24:00" on one day and "00:00-{end:%H:%M}" on the next)'
+        )
+    return Window(start, end)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Hours(_Strict):
+    """Work windows per weekday; a day left out or empty has no prompts."""
+
+    mon: list[str] = Field(default_factory=list)
+    tue: list[str] = Field(default_factory=list)
+    wed: list[str] = Field(default_factory=list)
+    thu: list[str] = Field(default_factory=list)
+    fri: list[str] = Field(default_factory=list)
+    sat: list[str] = Field(default_factory=list)
+    sun: list[str] = Field(default_factory=list)
+
+    @field_validator(*WEEKDAYS)
+    @classmethod
+    def _windows_parse(cls, value: list[str]) -> list[str]:
+        windows = sorted((parse_window(v) for v in value), key=lambda w: w.start)
+        for a, b in zip(windows, windows[1:], strict=False):
+            if a.end is None or a.end > b.start:
+                raise ValueError(f"windows {a} and {b} overlap")
+        return [str(w) for w in windows]
+
+    def windows(self, weekday: int) -> list[Window]:
+        """The windows of a weekday (0 = Monday), sorted."""
+        return [parse_window(w) for w in getattr(self, WEEKDAYS[weekday])]
+
+
+_DEFAULT_DAY = ["09:00-17:30"]
+
+
+def _default_hours() -> Hours:
+    return Hours(mon=_DEFAULT_DAY, tue=_DEFAULT_DAY, wed=_DEFAULT_DAY, thu=_DEFAULT_DAY,
+                 fri=_DEFAULT_DAY)
+
+
+class Schedule(_Strict):
+    """The `[schedule]` section: the sitting rules' numbers and the work windows."""
+
+    timezone: str | None = None
+    sit_minutes: float = Field(30, gt=0)
+    break_minutes: float = Field(3, gt=0)
+    away_after_minutes: float = Field(5, gt=0)
+    snooze_minutes: float = Field(10, gt=0)
+    max_snoozes: int = Field(2, ge=0)
+    response_minutes: float = Field(10, gt=0)
+    hours: Hours = Field(default_factory=_default_hours)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone_exists(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f'"{value}" is not an IANA time zone name (like "Europe/Berlin")'
+            ) from None
+        return value
+
+    @model_validator(mode="after")
+    def _away_not_shorter_than_break(self) -> Schedule:
+        if self.away_after_minutes < self.break_minutes:
+            raise ValueError("away_after_minutes must be at least break_minutes")
+        return self
+
+    def zone(self) -> ZoneInfo:
+        """The configured zone, else the system's (UTC when the system names none)."""
+        if self.timezone:
+            return ZoneInfo(self.timezone)
+        return system_zone()
+
+
+class Config(_Strict):
+    schedule: Schedule = Field(default_factory=Schedule)
+
+
+def system_zone() -> ZoneInfo:
+    import tzlocal
+
+    try:
+        return ZoneInfo(tzlocal.get_localzone_name() or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+# --- reading the file -------------------------------------------------------------------------
+
+
+def load_config(path: Path | None) -> Config:
+    """Read and validate a config file; no path, or a default path that does not exist, = defaults."""
+    if path is None:
+        return Config()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such config file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read the config file ({exc})") from None
+    return parse_config(text, path)
+
+
+def parse_config(text: str, path: Path | str = "<config>") -> Config:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: not valid TOML: {exc}") from None
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(_describe(exc, text, path)) from None
+
+
+def _describe(exc: ValidationError, text: str, path: Path | str) -> str:
+    """One line for the first problem: file, line, dotted key and what is wrong."""
+    err = exc.errors()[0]
+    loc = [str(p) for p in err["loc"] if not isinstance(p, int)]
+    key = ".".join(loc) or "(top level)"
+    line = find_line(text, loc)
+    where = f"{path}:{line}" if line else str(path)
+    if err["type"] == "extra_forbidden":
+        known = _known_keys(loc[:-1])
+        hint = difflib.get_close_matches(loc[-1], known, n=1)
+        suggestion = f'; did you mean "{hint[0]}"?' if hint else f"; known keys: {', '.join(known)}"
+        return f"{where}: unknown key {key}{suggestion}"
+    msg = err["msg"].removeprefix("Value error, ")
+    return f"{where}: {key}: {msg}"
+
+
+def _known_keys(loc: list[str]) -> list[str]:
+    model: Any = Config
+    for part in loc:
+        field = model.model_fields.get(part)
+        if field is None or not isinstance(field.annotation, type):
+            return []
+        model = field.annotation
+    return list(model.model_fields)
+
+
+def find_line(text: str, loc: list[str]) -> int | None:
+    """The line where a dotted key is set: `key = ...` inside `[table]`, or the table header."""
+    table: list[str] = []
+    header_line: int | None = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        header = re.match(r"^\[\s*([^\]]+?)\s*\]$", line)
+        if header:
+            table = [p.strip().strip('"') for p in header.group(1).split(".")]
+            if table == loc:
+                header_line = number
+            continue
+        assign = re.match(r'^("?[\w-]+"?(?:\s*\.\s*"?[\w-]+"?)*)\s*=', line)
+        if assign:
+            key = [p.strip().strip('"') for p in assign.group(1).split(".")]
+            full = table + key
+            if full == loc or (len(loc) > len(full) and loc[: len(full)] == full):
+                return number
+    if header_line:
+        return header_line
+    # A key inside a table that is only named in a header: point at that header.
+    return find_line(text, loc[:-1]) if len(loc) > 1 else None
+
+
+# --- where it lives ---------------------------------------------------------------------------
+
+
+def default_config_path() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("glutecoach", appauthor=False)) / "config.toml"
+
+
+def resolve_config_path(option: Path | None) -> tuple[Path, str]:
+    """Where the config is read from, and why: the option, the environment, or the default."""
+    if option is not None:
+        return option, "--config"
+    env = os.environ.get("GLUTECOACH_CONFIG")
+    if env:
+        return Path(env), "$GLUTECOACH_CONFIG"
+    return default_config_path(), "default"
+
+
+def load_effective_config(option: Path | None) -> tuple[Config, Path | None]:
+    """The config in force: an explicit path must exist; the default path may be absent."""
+    path, source = resolve_config_path(option)
+    if source == "default" and not path.exists():
+        return Config(), None
+    return load_config(path), path
