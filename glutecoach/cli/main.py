@@ -1,0 +1,86 @@
+"""`glutecoach`: the entry point, global options and error handling.
+
+Every failure a user can cause ends as one line on stderr and an exit code (cli.md): 2 for a bad
+option, file or config, 1 for a failure at run time. No tracebacks for user mistakes.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from glutecoach import __version__
+from glutecoach.cli.context import App, location_options
+from glutecoach.errors import GlutecoachError
+
+HELP = """GluteCoach keeps you from sitting for hours: it notices how long you have sat
+(from keyboard and mouse activity, screen lock and sleep), prompts short glute-activating
+movement breaks inside your work hours, and keeps a private history on this machine.
+
+\b
+Start here:
+  glutecoach config init          write a commented config to edit
+  glutecoach simulate day.csv     see what the coach would do with a recorded day
+  glutecoach history              the prompts recorded so far
+
+GluteCoach gives coaching, not medical advice. If you have pain or a gluteal condition,
+ask a physical therapist which exercises suit you.
+"""
+
+
+@click.group(help=HELP, context_settings={"help_option_names": ["-h", "--help"],
+                                          "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="glutecoach",
+                      message="%(prog)s %(version)s")
+@click.option("-v", "--verbose", is_flag=True, help="Log to the terminal as well.")
+@location_options
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool) -> None:
+    ctx.ensure_object(App).verbose = verbose
+
+
+def _register() -> None:
+    from glutecoach.cli import config_cmd, history_cmd, simulate_cmd
+
+    cli.add_command(config_cmd.config)
+    cli.add_command(simulate_cmd.simulate)
+    cli.add_command(history_cmd.history)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    # Health data: everything the coach creates (database, logs, exports) is the user's alone.
+    os.umask(0o077)
+    try:
+        rv = cli.main(args=argv, prog_name="glutecoach", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("glutecoach: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except GlutecoachError as exc:
+        click.echo(f"glutecoach: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except BrokenPipeError:
+        # `glutecoach history | head`: the reader left; that is not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
+    sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def package_file(name: str) -> Path:
+    """A data file shipped in the wheel (glutecoach/NAME), or at the repository's top level when
+    running from a checkout or an editable install."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / name, here.parent / name):
+        if candidate.exists():
+            return candidate
+    raise GlutecoachError(f"{name} is missing from this installation; reinstall GluteCoach")

@@ -1,0 +1,231 @@
+"""Opening the database safely, and reading and writing history records.
+
+SQLite in WAL mode with a busy timeout, so the CLI reads while the coach writes. A file that is
+not a GluteCoach database, is damaged, or was made by a newer version is never touched: the user
+gets one line saying what to do.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine as SqlEngine
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlmodel import Session, SQLModel, create_engine, or_, select
+
+from glutecoach.errors import GlutecoachError
+from glutecoach.history import Break, History, Prompt, Stretch
+from glutecoach.paths import ensure_home
+from glutecoach.store.migrations import CURRENT_VERSION, STEPS
+from glutecoach.store.tables import BreakRow, ExerciseLogRow, PromptRow, StretchRow
+
+DB_NAME = "glutecoach.db"
+BUSY_TIMEOUT_MS = 10_000
+_TABLES = {"stretches", "breaks", "prompts", "exercise_log"}
+
+
+def _naive_utc(t: datetime) -> datetime:
+    return t.astimezone(UTC).replace(tzinfo=None)
+
+
+def _aware(t: datetime | None) -> datetime | None:
+    return None if t is None else t.replace(tzinfo=UTC)
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.engine = _connect(path)
+        self._prepare()
+
+    @classmethod
+    def open(cls, home: Path) -> Store:
+        return cls(ensure_home(home) / DB_NAME)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- schema -------------------------------------------------------------------------------
+
+    def _prepare(self) -> None:
+        new = not self.path.exists() or self.path.stat().st_size == 0
+        try:
+            with self.engine.connect() as conn:
+                version = conn.execute(text("PRAGMA user_version")).scalar_one()
+                tables = {r[0] for r in conn.execute(
+                    text("SELECT name FROM sqlite_master WHERE type='table'"))}
+        except DatabaseError as exc:
+            raise self._damaged(exc) from None
+        if version == 0 and not tables:
+            SQLModel.metadata.create_all(self.engine)
+            with self.engine.begin() as conn:
+                conn.execute(text(f"PRAGMA user_version = {CURRENT_VERSION}"))
+        elif version == 0 or not _TABLES <= tables:
+            raise GlutecoachError(
+                f"{self.path}: this file is not a GluteCoach history database; it was left "
+                "untouched (use another --home, or move the file away)")
+        elif version > CURRENT_VERSION:
+            raise GlutecoachError(
+                f"{self.path}: made by a newer GluteCoach (schema {version}, this one knows "
+                f"{CURRENT_VERSION}); upgrade GluteCoach. The file was left untouched")
+        elif version < CURRENT_VERSION:
+            self._migrate(version)
+        if new:
+            _private(self.path)
+
+    def _migrate(self, version: int) -> None:
+        backup = self.path.with_name(f"{self.path.name}.schema{version}.bak")
+        with self.engine.connect() as conn:  # a consistent copy, WAL included
+            raw = conn.connection.dbapi_connection
+            assert isinstance(raw, sqlite3.Connection)
+            with sqlite3.connect(backup) as dst:
+                raw.backup(dst)
+        _private(backup)
+        with self.engine.begin() as conn:
+            while version < CURRENT_VERSION:
+                for statement in STEPS[version]:
+                    conn.execute(text(statement))
+                version += 1
+                conn.execute(text(f"PRAGMA user_version = {version}"))
+
+    def schema_version(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(text("PRAGMA user_version")).scalar_one())
+
+    def _damaged(self, exc: Exception) -> GlutecoachError:
+        reason = str(getattr(exc, "orig", exc))
+        return GlutecoachError(
+            f"{self.path}: the history database cannot be read ({reason}); it was left "
+            f"untouched. Keep a copy, then try `sqlite3 {self.path} .recover > recovered.sql`, "
+            "or move it away to start a new history")
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    # --- history ------------------------------------------------------------------------------
+
+    def has_history_between(self, start: datetime, end: datetime) -> bool:
+        """Does any recorded stretch, break or prompt touch [start, end]?"""
+        a, b = _naive_utc(start), _naive_utc(end)
+        with self._reading() as s:
+            for table in (StretchRow, BreakRow):
+                row = s.exec(select(table.id).where(
+                    table.start_utc <= b,
+                    or_(table.end_utc.is_(None), table.end_utc >= a),  # type: ignore[union-attr]
+                ).limit(1)).first()
+                if row is not None:
+                    return True
+            row = s.exec(select(PromptRow.id).where(
+                PromptRow.shown_utc >= a, PromptRow.shown_utc <= b).limit(1)).first()
+            return row is not None
+
+    def record(self, history: History, zone: str, source: str) -> None:
+        """Write a whole history (e.g. a simulation) in one transaction."""
+        with self._writing() as s:
+            s.add_all(StretchRow(start_utc=_naive_utc(x.start),
+                                 end_utc=_naive_utc(x.end) if x.end else None,
+                                 tz=zone, source=source) for x in history.stretches)
+            s.add_all(BreakRow(start_utc=_naive_utc(b.start), became_utc=_naive_utc(b.became),
+                               end_utc=_naive_utc(b.end) if b.end else None, kind=b.kind,
+                               reason=b.reason, tz=zone, source=source) for b in history.breaks)
+            for p in history.prompts:
+                row = PromptRow(shown_utc=_naive_utc(p.at), due_utc=_naive_utc(p.due),
+                                outcome=p.outcome, auto=p.auto,
+                                answered_utc=_naive_utc(p.answered_at) if p.answered_at else None,
+                                snoozes=p.snoozes, exercise=p.exercise, tz=zone, source=source)
+                s.add(row)
+                if p.outcome == "done" and p.exercise:
+                    s.flush()
+                    s.add(ExerciseLogRow(prompt_id=row.id, at_utc=row.answered_utc or row.shown_utc,
+                                         exercise=p.exercise, tz=zone))
+            s.commit()
+
+    def load(self, since: datetime | None = None, until: datetime | None = None) -> History:
+        """Stretches, breaks and prompts touching [since, until), oldest first."""
+        a = _naive_utc(since) if since else datetime.min
+        b = _naive_utc(until) if until else datetime.max
+        h = History()
+        with self._reading() as s:
+            for r in s.exec(select(StretchRow).where(
+                    StretchRow.start_utc < b,
+                    or_(StretchRow.end_utc.is_(None), StretchRow.end_utc >= a))  # type: ignore[union-attr]
+                    .order_by(StretchRow.start_utc)):
+                h.stretches.append(Stretch(_aware(r.start_utc), _aware(r.end_utc)))  # type: ignore[arg-type]
+            for r in s.exec(select(BreakRow).where(BreakRow.start_utc >= a, BreakRow.start_utc < b)
+                            .order_by(BreakRow.start_utc)):
+                h.breaks.append(Break(_aware(r.start_utc), _aware(r.became_utc),  # type: ignore[arg-type]
+                                      r.kind, r.reason, _aware(r.end_utc)))  # type: ignore[arg-type]
+            for r in s.exec(select(PromptRow).where(PromptRow.shown_utc >= a,
+                                                    PromptRow.shown_utc < b)
+                            .order_by(PromptRow.shown_utc, PromptRow.id)):
+                h.prompts.append(Prompt(r.id or 0, _aware(r.shown_utc), _aware(r.due_utc),  # type: ignore[arg-type]
+                                        r.snoozes, r.outcome, r.auto,  # type: ignore[arg-type]
+                                        _aware(r.answered_utc), r.exercise))
+        return h
+
+    # --- sessions that turn SQLite errors into one-line messages -------------------------------
+
+    def _reading(self) -> _Guarded:
+        return _Guarded(self, write=False)
+
+    def _writing(self) -> _Guarded:
+        return _Guarded(self, write=True)
+
+
+class _Guarded:
+    def __init__(self, store: Store, write: bool) -> None:
+        self.store, self.write = store, write
+
+    def __enter__(self) -> Session:
+        self.session = self.store.session()
+        return self.session
+
+    def __exit__(self, kind: Any, exc: Any, tb: Any) -> None:
+        self.session.close()
+        if isinstance(exc, OperationalError):
+            reason = str(exc.orig)
+            if "locked" in reason or "busy" in reason:
+                raise GlutecoachError(f"{self.store.path}: the database stayed locked for "
+                                      f"{BUSY_TIMEOUT_MS // 1000} s; try again") from None
+            what = "write to" if self.write else "read"
+            raise GlutecoachError(f"{self.store.path}: cannot {what} the database ({reason})") \
+                from None
+        if isinstance(exc, DatabaseError):
+            raise self.store._damaged(exc) from None
+
+
+def _connect(path: Path) -> SqlEngine:
+    if path.exists() and not os.access(path, os.R_OK):
+        raise GlutecoachError(f"{path}: no permission to read the history database")
+    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+        cur = dbapi_conn.cursor()
+        try:
+            cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            cur.execute("PRAGMA foreign_keys = ON")
+            if os.access(path.parent, os.W_OK):
+                # WAL lets the CLI read while the coach writes; NORMAL sync is safe with WAL.
+                cur.execute("PRAGMA journal_mode = WAL")
+                cur.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.DatabaseError:
+            pass  # a damaged file: the first real query reports it
+        finally:
+            cur.close()
+
+    return engine
+
+
+def _private(path: Path) -> None:
+    if os.name != "posix":
+        return
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if p.exists():
+            p.chmod(0o600)
+

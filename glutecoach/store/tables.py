@@ -1,0 +1,54 @@
+"""The tables. Instants are naive UTC (SQLite has no zone type) beside the zone name in force."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+
+class StretchRow(SQLModel, table=True):
+    __tablename__ = "stretches"
+    id: int | None = Field(default=None, primary_key=True)
+    start_utc: datetime = Field(index=True)
+    end_utc: datetime | None = None  # None while the stretch goes on
+    tz: str
+    source: str = "coach"  # coach | simulate
+
+
+class BreakRow(SQLModel, table=True):
+    __tablename__ = "breaks"
+    id: int | None = Field(default=None, primary_key=True)
+    start_utc: datetime = Field(index=True)  # the last input before it
+    became_utc: datetime  # when the gap met the rules
+    end_utc: datetime | None = None
+    kind: str  # natural | prompted
+    reason: str  # idle | lock | suspend
+    tz: str
+    source: str = "coach"
+
+
+class PromptRow(SQLModel, table=True):
+    __tablename__ = "prompts"
+    id: int | None = Field(default=None, primary_key=True)
+    shown_utc: datetime = Field(index=True)
+    due_utc: datetime
+    outcome: str = "pending"  # done | snoozed | skipped | missed | pending
+    auto: bool = False
+    answered_utc: datetime | None = None
+    snoozes: int = 0  # snoozes in a row before this prompt
+    exercise: str | None = None
+    delivered: bool | None = None  # schema 2: did a notification reach the desktop
+    tz: str
+    source: str = "coach"
+
+
+class ExerciseLogRow(SQLModel, table=True):
+    __tablename__ = "exercise_log"
+    id: int | None = Field(default=None, primary_key=True)
+    prompt_id: int | None = Field(default=None, foreign_key="prompts.id", index=True)
+    at_utc: datetime = Field(index=True)
+    exercise: str
+    seconds: float | None = None
+    feedback: str | None = None  # easy | right | hard
+    tz: str
