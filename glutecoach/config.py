@@ -7,6 +7,7 @@ error with a "did you mean" rather than a silently ignored setting.
 from __future__ import annotations
 
 import difflib
+import itertools
 import os
 import re
 import tomllib
@@ -73,7 +74,7 @@ class Hours(_Strict):
     @classmethod
     def _windows_parse(cls, value: list[str]) -> list[str]:
         windows = sorted((parse_window(v) for v in value), key=lambda w: w.start)
-        for a, b in zip(windows, windows[1:], strict=False):
+        for a, b in itertools.pairwise(windows):
             if a.end is None or a.end > b.start:
                 raise ValueError(f"windows {a} and {b} overlap")
         return [str(w) for w in windows]
@@ -146,7 +147,7 @@ def system_zone() -> ZoneInfo:
 
 
 def load_config(path: Path | None) -> Config:
-    """Read and validate a config file; no path, or a default path that does not exist, = defaults."""
+    """Read and validate a config file; no path means the defaults."""
     if path is None:
         return Config()
     try:

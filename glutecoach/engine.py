@@ -1,9 +1,9 @@
 """The sitting rules (spec/sitting-rules.md) as an event-driven state machine.
 
 Pure: no I/O and no clock of its own. Observations come in with the moment they happened (input,
-continuous input, lock, suspend, pause, answers); actions come out (a stretch started or ended, a gap
-became a break, a prompt was shown or resolved). `next_wakeup()` says when the engine next needs to
-hear about the time if nothing else happens, so no caller has to tick it every second.
+continuous input, lock, suspend, pause, answers); actions come out (a stretch started or ended, a
+gap became a break, a prompt was shown or resolved). `next_wakeup()` says when the engine next
+needs to hear about the time if nothing else happens, so no caller has to tick it every second.
 
 The daemon feeds it from the OS, `simulate` from a trace on a virtual clock, and the tests directly.
 All instants are timezone-aware; only work windows care about the local zone.
@@ -103,7 +103,9 @@ class Notice:
     message: str
 
 
-Action = StretchStarted | StretchEnded | BreakBegan | BreakEnded | PromptShown | PromptResolved | Notice
+Action = (
+    StretchStarted | StretchEnded | BreakBegan | BreakEnded | PromptShown | PromptResolved | Notice
+)
 
 
 @dataclass(frozen=True)

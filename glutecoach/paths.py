@@ -27,5 +27,6 @@ def ensure_home(home: Path) -> Path:
         if os.name == "posix" and home.stat().st_mode & 0o077:
             home.chmod(0o700)
     except OSError as exc:
-        raise GlutecoachError(f"{home}: cannot create the GluteCoach home ({exc.strerror})") from None
+        raise GlutecoachError(
+            f"{home}: cannot create the GluteCoach home ({exc.strerror})") from None
     return home

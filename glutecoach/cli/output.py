@@ -25,7 +25,11 @@ def local_iso(t: datetime | None, zone: ZoneInfo) -> str | None:
 def console(stderr: bool = False) -> Console:
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False)
+    c = Console(stderr=stderr, highlight=False)
+    if not c.is_terminal:
+        # Piped or captured output has no width; day tables need about 100 columns.
+        c = Console(stderr=stderr, highlight=False, width=max(c.width, 110))
+    return c
 
 
 def minutes_text(minutes: float) -> str:

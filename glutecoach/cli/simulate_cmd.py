@@ -81,10 +81,10 @@ def simulate(app: App, trace: Path, as_json: bool, show_prompts: bool, record: b
                   box=box.SIMPLE_HEAD, caption="Sitting and longest stretch in hours:minutes")
     for col in ("Date", "Sitting", "Longest", "Prompts", "Done", "Snoozed", "Skipped", "Missed",
                 "Natural\nbreaks", "Compliance"):
-        table.add_column(col, justify="left" if col == "Date" else "right")
+        table.add_column(col, justify="left" if col == "Date" else "right", no_wrap=True)
     for d in days:
         j = d.as_json()
-        table.add_row(f"{d.date:%a %d %b %Y}", minutes_text(j["sitting_minutes"]),  # type: ignore[arg-type]
+        table.add_row(f"{d.date:%a %Y-%m-%d}", minutes_text(j["sitting_minutes"]),  # type: ignore[arg-type]
                       minutes_text(j["longest_sitting_minutes"]), str(d.prompts), str(d.done),  # type: ignore[arg-type]
                       str(d.snoozed), str(d.skipped), str(d.missed), str(d.natural_breaks),
                       percent_text(d.compliance))

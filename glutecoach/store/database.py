@@ -65,7 +65,7 @@ class Store:
             SQLModel.metadata.create_all(self.engine)
             with self.engine.begin() as conn:
                 conn.execute(text(f"PRAGMA user_version = {CURRENT_VERSION}"))
-        elif version == 0 or not _TABLES <= tables:
+        elif version == 0 or not tables >= _TABLES:
             raise GlutecoachError(
                 f"{self.path}: this file is not a GluteCoach history database; it was left "
                 "untouched (use another --home, or move the file away)")
