@@ -14,7 +14,7 @@ import tomllib
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -56,7 +56,8 @@ def parse_window(text: str) -> Window:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: TOML has real types, so `sit_minutes = true` or `"30"` is a mistake, not a 1 or a 30.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class Hours(_Strict):
@@ -130,8 +131,18 @@ class Schedule(_Strict):
         return system_zone()
 
 
+class Desktop(_Strict):
+    """The `[desktop]` section: which OS adapters the running coach uses."""
+
+    presence: Literal["auto", "x11", "mutter", "freedesktop", "macos", "windows"] = "auto"
+    notifier: Literal["auto", "desktop-notifier", "plyer", "terminal"] = "auto"
+    tray: bool = True
+    notification_timeout_seconds: float = Field(5, gt=0, le=60)
+
+
 class Config(_Strict):
     schedule: Schedule = Field(default_factory=Schedule)
+    desktop: Desktop = Field(default_factory=Desktop)
 
 
 def system_zone() -> ZoneInfo:

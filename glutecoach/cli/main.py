@@ -43,8 +43,10 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 
 
 def _register() -> None:
-    from glutecoach.cli import config_cmd, history_cmd, simulate_cmd
+    from glutecoach.cli import coach_cmd, config_cmd, history_cmd, simulate_cmd
 
+    for command in coach_cmd.COMMANDS:
+        cli.add_command(command)
     cli.add_command(config_cmd.config)
     cli.add_command(simulate_cmd.simulate)
     cli.add_command(history_cmd.history)
@@ -62,7 +64,10 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("glutecoach: aborted", err=True)
         sys.exit(130)
     except click.ClickException as exc:
-        exc.show()
+        # One line (cli.md), not click's usage block: the message and where to read more.
+        ctx = getattr(exc, "ctx", None)
+        hint = f' (see "{ctx.command_path} --help")' if ctx is not None else ""
+        click.echo(f"glutecoach: error: {exc.format_message()}{hint}", err=True)
         sys.exit(exc.exit_code)
     except GlutecoachError as exc:
         click.echo(f"glutecoach: error: {exc}", err=True)

@@ -1,0 +1,148 @@
+"""Commands that run or talk to the coach: run, stop, status, done/snooze/skip, pause/resume,
+break-now, reload."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from glutecoach.cli.context import App, location_options, pass_app
+from glutecoach.cli.output import emit_json
+from glutecoach.errors import GlutecoachError
+
+
+def _send(app: App, request: dict[str, Any]) -> dict[str, Any]:
+    from glutecoach.control import send
+
+    reply = send(app.home, request)
+    if not reply.get("ok"):
+        raise GlutecoachError(str(reply.get("error", "the coach refused")))
+    return reply
+
+
+@click.command(help="Start the coach in the foreground: a tray icon where the desktop has a "
+                    "tray, else headless. Stop it with `glutecoach stop` or Ctrl+C. Only one "
+                    "coach runs per home.")
+@click.option("--headless", is_flag=True, help="No tray icon, even where one could be shown.")
+@location_options
+@pass_app
+def run(app: App, headless: bool) -> None:
+    from glutecoach.coach.runner import run_coach
+
+    config, path = app.loaded
+    run_coach(config, path, app.home, headless=headless, verbose=app.verbose)
+
+
+@click.command(help="Ask the running coach to quit cleanly.")
+@location_options
+@pass_app
+def stop(app: App) -> None:
+    _send(app, {"cmd": "stop"})
+    click.echo("The coach is stopping.")
+
+
+@click.command(help="Ask the running coach to read its config file again. A config with errors "
+                    "is refused and the old one stays in force.")
+@location_options
+@pass_app
+def reload(app: App) -> None:
+    _send(app, {"cmd": "reload"})
+    click.echo("Config reloaded.")
+
+
+@click.command(help="What the running coach sees now: state (active, paused, outside-hours, "
+                    "away), how long you have sat, when the next prompt comes, any prompt "
+                    "waiting for an answer.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@location_options
+@pass_app
+def status(app: App, as_json: bool) -> None:
+    st = _send(app, {"cmd": "status"})["status"]
+    if as_json:
+        emit_json({k: st[k] for k in ("state", "sitting_seconds", "next_prompt_at",
+                                      "pending_prompt", "paused_until")})
+        return
+    click.echo(_describe(st))
+
+
+def _describe(st: dict[str, Any]) -> str:
+    minutes = st["sitting_seconds"] // 60
+    lines = {
+        "active": f"Sitting for {minutes} min.",
+        "paused": f"Paused until {_hm(st['paused_until'])}; sitting for {minutes} min."
+        if st["paused_until"] else f"Paused; sitting for {minutes} min.",
+        "outside-hours": f"Outside work hours; sitting for {minutes} min.",
+        "away": "Away (on a break).",
+    }
+    out = [lines.get(st["state"], st["state"])]
+    if st["pending_prompt"]:
+        p = st["pending_prompt"]
+        plan = f": {p['plan']}" if p.get("plan") else ""
+        out.append(f"A break prompt is waiting since {_hm(p['at'])}{plan}. "
+                   "Answer: glutecoach done | snooze | skip")
+    elif st["next_prompt_at"]:
+        out.append(f"Next break prompt at {_hm(st['next_prompt_at'])}.")
+    return "\n".join(out)
+
+
+def _hm(iso: str) -> str:
+    from datetime import datetime
+
+    return datetime.fromisoformat(iso).strftime("%H:%M")
+
+
+def _answer(name: str, word: str, help_text: str) -> click.Command:
+    @click.command(name=name, help=help_text)
+    @location_options
+    @pass_app
+    def command(app: App) -> None:
+        reply = _send(app, {"cmd": "answer", "answer": word})
+        click.echo({"done": "Well done: break recorded.",
+                    "snooze": "Snoozed.",
+                    "skip": "Skipped."}[word])
+        _ = reply
+
+    return command
+
+
+done = _answer("done", "done", "Answer the waiting prompt: you took the break.")
+snooze = _answer("snooze", "snooze",
+                 "Answer the waiting prompt: ask again later (snooze_minutes). After "
+                 "max_snoozes in a row, snooze counts as skip.")
+skip = _answer("skip", "skip", "Answer the waiting prompt: not this time.")
+
+
+@click.command(help="Silence prompts for a while (sitting is still counted). DURATION: 30m, "
+                    "2h, 1h30m or until-tomorrow; default 1h.")
+@click.argument("duration", required=False, default="1h")
+@location_options
+@pass_app
+def pause(app: App, duration: str) -> None:
+    from datetime import UTC, datetime
+
+    from glutecoach.durations import pause_until
+
+    pause_until(duration, datetime.now(UTC), app.zone)  # a bad duration is exit 2, here
+    st = _send(app, {"cmd": "pause", "duration": duration})["status"]
+    until = st.get("paused_until")
+    click.echo(f"Prompts paused until {_hm(until)}." if until else "Prompts paused.")
+
+
+@click.command(help="End a pause: prompts come again.")
+@location_options
+@pass_app
+def resume(app: App) -> None:
+    _send(app, {"cmd": "resume"})
+    click.echo("Prompts resumed.")
+
+
+@click.command(name="break-now", help="Show a break prompt now, whatever the time.")
+@location_options
+@pass_app
+def break_now(app: App) -> None:
+    _send(app, {"cmd": "break-now"})
+    click.echo("Break prompt shown.")
+
+
+COMMANDS = [run, stop, reload, status, done, snooze, skip, pause, resume, break_now]

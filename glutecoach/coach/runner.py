@@ -1,0 +1,102 @@
+"""`glutecoach run`: put the coach together, run it until stopped, take it apart cleanly."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from glutecoach.config import Config
+from glutecoach.errors import GlutecoachError
+from glutecoach.paths import ensure_home
+
+log = logging.getLogger("glutecoach.run")
+
+
+def run_coach(config: Config, config_path: Path | None, home: Path, *, headless: bool,
+              verbose: bool) -> None:
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from glutecoach.coach.service import Coach
+    from glutecoach.control import ControlServer, socket_path
+    from glutecoach.instance import InstanceLock
+    from glutecoach.logs import setup_logging
+    from glutecoach.notify.select import open_notifier
+    from glutecoach.presence.base import PresenceUnavailable
+    from glutecoach.presence.select import open_presence
+    from glutecoach.store import Store
+    from glutecoach.store.writer import StoreWriter
+
+    ensure_home(home)
+    lock = InstanceLock(home)
+    lock.acquire()
+    cleanup: list[tuple[str, object]] = []
+    try:
+        log_path = setup_logging(home, verbose)
+        store = Store.open(home)
+        cleanup.append(("store", store.close))
+        try:
+            presence = open_presence(config.desktop.presence)
+        except PresenceUnavailable as exc:
+            raise GlutecoachError(f"cannot tell when you are at the keyboard: {exc}") from None
+        cleanup.append(("presence", presence.close))
+        notifier = open_notifier(config.desktop.notifier,
+                                 timeout_seconds=config.desktop.notification_timeout_seconds)
+        cleanup.append(("notifier", notifier.close))
+        coach = Coach(config=config, config_path=config_path,
+                      writer=StoreWriter(store, config.schedule.zone().key),
+                      presence=presence, notifier=notifier)
+
+        scheduler = BackgroundScheduler(timezone="UTC")
+
+        def reschedule(at: datetime) -> None:
+            # One date job, moved each time: the engine says when it next needs a look.
+            scheduler.add_job(coach.tick, "date", run_date=at, id="poll", replace_existing=True,
+                              misfire_grace_time=None, coalesce=True, max_instances=1)
+
+        coach.on_reschedule = reschedule
+        scheduler.start()
+        cleanup.append(("scheduler", lambda: scheduler.shutdown(wait=False)))
+        server = ControlServer(socket_path(home), coach.handle,
+                               on_error=lambda e: log.exception("control request failed"))
+        server.start()
+        cleanup.append(("control socket", server.stop))
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: coach.stop_requested.set())
+        coach.tick()
+
+        mode = "headless"
+        if not headless and config.desktop.tray:
+            mode = _start_tray(coach, cleanup) or "headless"
+        print(f"GluteCoach is running ({mode}; idle time from {presence.name}, prompts via "
+              f"{notifier.name}). Log: {log_path}. Stop with: glutecoach stop", file=sys.stderr)
+        log.info("coach started: %s, presence %s, notifier %s", mode, presence.name,
+                 notifier.name)
+        while not coach.stop_requested.wait(1.0):
+            pass
+        log.info("coach stopping")
+        coach.shutdown()
+    finally:
+        for name, close in reversed(cleanup):
+            try:
+                close()  # type: ignore[operator]
+            except Exception:
+                log.exception("closing the %s failed", name)
+        lock.release()
+
+
+def _start_tray(coach: object, cleanup: list[tuple[str, object]]) -> str | None:
+    from glutecoach.coach.tray_bridge import tray_for
+    from glutecoach.tray.app import TrayUnavailable
+
+    try:
+        tray = tray_for(coach)  # type: ignore[arg-type]
+        tray.start()
+    except TrayUnavailable as exc:
+        print(f"GluteCoach: no tray icon ({exc}); running headless.", file=sys.stderr)
+        return None
+    cleanup.append(("tray", tray.stop))
+    return "tray icon"
+

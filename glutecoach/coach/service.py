@@ -1,0 +1,263 @@
+"""The running coach: feeds the engine from the OS, records what happens, shows prompts.
+
+Everything here is the imperative shell around the pure engine: one lock guards the engine and
+the store writer; notifications are sent after the lock is released, so a slow notification server
+can never hold up an answer arriving from the CLI or a button.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from glutecoach.config import Config, load_config
+from glutecoach.durations import pause_until
+from glutecoach.engine import Action, Engine, PromptResolved, PromptShown, Rules
+from glutecoach.errors import GlutecoachError
+from glutecoach.store.writer import StoreWriter
+from glutecoach.workhours import WorkHours
+
+log = logging.getLogger("glutecoach.coach")
+
+# Idle shorter than this at a poll means the user is at the keyboard now (it is far below any
+# break length, so treating it as continuous input never hides a break).
+PRESENT_SECONDS = 30.0
+# Poll at least this often: lock and sleep are noticed within it.
+MAX_POLL_SECONDS = 60.0
+# While a due prompt waits for the user to come back, look this often.
+WAITING_POLL_SECONDS = 5.0
+
+Planner = Callable[[PromptShown], tuple[str | None, str | None]]  # -> (exercise id, plan text)
+
+
+@dataclass
+class Clock:
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    monotonic: Callable[[], float] = time.monotonic
+
+
+class Coach:
+    def __init__(
+        self,
+        *,
+        config: Config,
+        config_path: Path | None,
+        writer: StoreWriter,
+        presence: Any,
+        notifier: Any,
+        clock: Clock | None = None,
+        planner: Planner | None = None,
+    ) -> None:
+        from glutecoach.presence.sleep import SleepDetector
+
+        self.config = config
+        self.config_path = config_path
+        self.writer = writer
+        self.presence = presence
+        self.notifier = notifier
+        self.clock = clock or Clock()
+        self.planner = planner or (lambda _p: (None, None))
+        self.zone = config.schedule.zone()
+        self._lock = threading.RLock()
+        self._sleep = SleepDetector()
+        self._locked_screen: bool | None = None
+        self._pending_plan: dict[int, tuple[str | None, str | None]] = {}
+        self.stop_requested = threading.Event()
+        self.on_reschedule: Callable[[datetime], None] = lambda _at: None
+        self.on_change: Callable[[], None] = lambda: None
+        self.engine = Engine(Rules.from_schedule(config.schedule),
+                             WorkHours(config.schedule.hours, self.zone), self.clock.now())
+
+    # --- the poll -----------------------------------------------------------------------------
+
+    def tick(self) -> datetime:
+        """Look at the OS, let the engine act, and schedule the next look."""
+        effects: list[Callable[[], None]] = []
+        with self._lock:
+            self._observe(effects)
+            nxt = self._next_poll()
+        self._run(effects)
+        self.on_reschedule(nxt)
+        self.on_change()
+        return nxt
+
+    def _observe(self, effects: list[Callable[[], None]]) -> None:
+        from glutecoach.presence.base import PresenceError
+
+        now, mono = self.clock.now(), self.clock.monotonic()
+        e = self.engine
+        actions: list[Action] = []
+        slept = self._sleep.observe(now, mono)
+        if slept is not None:
+            log.info("the machine slept from %s to %s", *slept)
+            actions += e.suspend(slept[0]) + e.resume(slept[1])
+        try:
+            reading = self.presence.read()
+        except PresenceError as exc:
+            log.warning("cannot read idle time this time: %s", exc)
+            reading = None
+        if reading is not None:
+            last = now - timedelta(seconds=max(0.0, reading.idle_seconds))
+            if reading.idle_seconds < PRESENT_SECONDS:
+                actions += e.active(last, now)  # at the keyboard now
+            elif e.last_input is None or last > e.last_input + timedelta(seconds=1):
+                actions += e.input(last)
+            if reading.locked is not None and reading.locked != self._locked_screen:
+                actions += e.lock(now) if reading.locked else e.unlock(now)
+                self._locked_screen = reading.locked
+        actions += e.advance(now)
+        self._record(actions, effects)
+        if e.stretch_start is not None and e.last_input is not None:
+            self.writer.touch_stretch(e.last_input)
+
+    def _next_poll(self) -> datetime:
+        now = self.engine.now
+        if self.engine.waiting_for_input():
+            return now + timedelta(seconds=WAITING_POLL_SECONDS)
+        nxt = now + timedelta(seconds=MAX_POLL_SECONDS)
+        wake = self.engine.next_wakeup()
+        if wake is not None:
+            nxt = min(nxt, wake)
+        return max(nxt, now + timedelta(seconds=0.5))
+
+    # --- actions -> store and notifications ---------------------------------------------------
+
+    def _record(self, actions: list[Action], effects: list[Callable[[], None]]) -> None:
+        exercises: dict[int, str | None] = {}
+        for a in actions:
+            if isinstance(a, PromptShown):
+                plan = self.planner(a)
+                self._pending_plan[a.number] = plan
+                exercises[a.number] = plan[0]
+        self.writer.apply(actions, exercises=exercises)
+        for a in actions:
+            if isinstance(a, PromptShown):
+                effects.append(lambda a=a: self._notify(a))
+                log.info("prompt %d shown (due %s)", a.number, a.due)
+            elif isinstance(a, PromptResolved):
+                self._pending_plan.pop(a.number, None)
+                effects.append(self._withdraw)
+                log.info("prompt %d: %s%s", a.number, a.outcome, " (auto)" if a.auto else "")
+
+    def _notify(self, shown: PromptShown) -> None:
+        from glutecoach.notify.texts import prompt_message
+
+        sitting = (shown.at - (self.engine.stretch_start or shown.at)).total_seconds() / 60
+        _exercise, plan_text = self._pending_plan.get(shown.number, (None, None))
+        msg = prompt_message(sitting_minutes=sitting, plan=plan_text,
+                             snoozes_left=self.engine.rules.max_snoozes - shown.snoozes,
+                             seed=shown.number)
+        delivery = self.notifier.show_prompt(msg, self._answer_from_notification)
+        if not delivery.delivered:
+            log.warning("prompt %d not delivered by %s: %s", shown.number, delivery.backend,
+                        delivery.detail)
+        with self._lock:
+            self.writer.set_delivered(shown.number, delivery.delivered)
+
+    def _withdraw(self) -> None:
+        try:
+            self.notifier.withdraw_prompt()
+        except Exception as exc:  # a notification server problem must not stop the coach
+            log.warning("cannot withdraw the notification: %s", exc)
+
+    def _answer_from_notification(self, answer: str) -> None:
+        log.info("answer from the notification: %s", answer)
+        self.handle({"cmd": "answer", "answer": answer})
+
+    @staticmethod
+    def _run(effects: list[Callable[[], None]]) -> None:
+        for effect in effects:
+            try:
+                effect()
+            except Exception:
+                log.exception("a notification step failed")
+
+    # --- commands (control socket, tray, notification buttons) --------------------------------
+
+    def handle(self, request: dict[str, Any]) -> dict[str, Any]:
+        cmd = request.get("cmd")
+        effects: list[Callable[[], None]] = []
+        with self._lock:
+            if cmd == "status":
+                return {"ok": True, "status": self.status_json()}
+            if cmd == "stop":
+                self.stop_requested.set()
+                return {"ok": True}
+            if cmd == "reload":
+                return self._reload()
+            self._observe(effects)  # the user just typed a command: see that first
+            now = self.engine.now
+            reply: dict[str, Any] = {"ok": True}
+            if cmd == "answer":
+                answer = request.get("answer")
+                if answer not in ("done", "snooze", "skip"):
+                    return {"ok": False, "error": 'answer must be "done", "snooze" or "skip"'}
+                if self.engine.pending is None:
+                    return {"ok": False, "error": "no prompt is pending"}
+                self._record(self.engine.answer(now, answer), effects)
+            elif cmd == "pause":
+                try:
+                    until = pause_until(str(request.get("duration") or "1h"), now, self.zone)
+                except GlutecoachError as exc:
+                    return {"ok": False, "error": str(exc)}
+                self._record(self.engine.pause(now, until), effects)
+            elif cmd == "resume":
+                self._record(self.engine.unpause(now), effects)
+            elif cmd == "break-now":
+                self._record(self.engine.break_now(now), effects)
+            else:
+                return {"ok": False, "error": f"unknown command: {cmd}"}
+            reply["status"] = self.status_json()
+            nxt = self._next_poll()
+        self._run(effects)
+        self.on_reschedule(nxt)
+        self.on_change()
+        return reply
+
+    def _reload(self) -> dict[str, Any]:
+        if self.config_path is None:
+            return {"ok": True, "detail": "no config file; defaults stay in force"}
+        try:
+            cfg = load_config(self.config_path)
+        except GlutecoachError as exc:
+            log.warning("reload failed, the old config stays in force: %s", exc)
+            return {"ok": False, "error": f"{exc} (the old config stays in force)"}
+        self.config = cfg
+        self.zone = cfg.schedule.zone()
+        self.engine.rules = Rules.from_schedule(cfg.schedule)
+        self.engine.hours = WorkHours(cfg.schedule.hours, self.zone)
+        log.info("config reloaded from %s", self.config_path)
+        return {"ok": True}
+
+    def status_json(self) -> dict[str, Any]:
+        with self._lock:
+            st = self.engine.status(self.clock.now())
+            pending = None
+            if st.pending is not None:
+                exercise, plan = self._pending_plan.get(st.pending.number, (None, None))
+                pending = {"at": _iso(st.pending.at, self), "exercise": exercise, "plan": plan}
+            return {
+                "state": st.state,
+                "sitting_seconds": round(st.sitting.total_seconds()),
+                "next_prompt_at": _iso(st.next_prompt_at, self),
+                "pending_prompt": pending,
+                "paused_until": _iso(st.paused_until, self),
+                "snooze_offered": (st.pending is not None
+                                   and st.pending.snoozes < self.engine.rules.max_snoozes),
+            }
+
+    def shutdown(self) -> None:
+        with self._lock:
+            actions = self.engine.finish(self.clock.now())
+            self.writer.apply(actions)
+        self._withdraw()
+
+
+def _iso(t: datetime | None, coach: Coach) -> str | None:
+    return None if t is None else t.astimezone(coach.zone).isoformat(timespec="seconds")

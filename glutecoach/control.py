@@ -1,0 +1,137 @@
+"""The control socket: how the CLI and the tray talk to the running coach.
+
+A Unix socket under the home (user-only, and the peer's uid checked where the OS tells it), one
+JSON object per line each way. No network listener anywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import socketserver
+import struct
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from glutecoach.errors import GlutecoachError
+
+SOCKET_NAME = "control.sock"
+MAX_LINE = 64 * 1024
+TIMEOUT_S = 5.0
+
+Dispatch = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def socket_path(home: Path) -> Path:
+    return home / SOCKET_NAME
+
+
+def peer_uid(sock: socket.socket) -> int | None:
+    """The uid of the process at the other end, where the OS tells it (Linux)."""
+    opt = getattr(socket, "SO_PEERCRED", None)
+    if opt is None:
+        return None  # elsewhere the 0700 home directory keeps others out
+    creds = sock.getsockopt(socket.SOL_SOCKET, opt, struct.calcsize("3i"))
+    _pid, uid, _gid = struct.unpack("3i", creds)
+    return uid
+
+
+class _Handler(socketserver.StreamRequestHandler):
+    server: ControlServer
+
+    def handle(self) -> None:
+        self.request.settimeout(TIMEOUT_S)
+        uid = peer_uid(self.request)
+        if uid is not None and uid != os.getuid():
+            self._reply({"ok": False, "error": "permission denied: not the coach's user"})
+            return
+        try:
+            line = self.rfile.readline(MAX_LINE + 1)
+        except OSError:
+            return
+        if len(line) > MAX_LINE:
+            self._reply({"ok": False, "error": "request too long"})
+            return
+        try:
+            request = json.loads(line)
+        except (ValueError, UnicodeDecodeError):
+            self._reply({"ok": False, "error": "not a JSON request"})
+            return
+        if not isinstance(request, dict) or not isinstance(request.get("cmd"), str):
+            self._reply({"ok": False, "error": 'a request is a JSON object with a "cmd" string'})
+            return
+        try:
+            reply = self.server.dispatch(request)
+        except Exception as exc:  # one bad request must never stop the coach
+            self.server.on_error(exc)
+            reply = {"ok": False, "error": f"internal error: {exc}"}
+        self._reply(reply)
+
+    def _reply(self, reply: dict[str, Any]) -> None:
+        try:
+            self.wfile.write(json.dumps(reply).encode() + b"\n")
+        except OSError:
+            pass
+
+
+class ControlServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+
+    def __init__(self, path: Path, dispatch: Dispatch,
+                 on_error: Callable[[Exception], None] = lambda e: None) -> None:
+        if len(os.fsencode(path)) > 100:
+            raise GlutecoachError(f"{path}: the home path is too long for a control socket; "
+                                  "choose a shorter --home")
+        # Only the instance holding the lock gets here, so a socket file left behind is stale.
+        path.unlink(missing_ok=True)
+        self.dispatch = dispatch
+        self.on_error = on_error
+        super().__init__(str(path), _Handler)
+        os.chmod(path, 0o600)
+        self.path = path
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.serve_forever, name="control", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()
+        self.path.unlink(missing_ok=True)
+
+
+def send(home: Path, request: dict[str, Any], timeout: float = TIMEOUT_S) -> dict[str, Any]:
+    """Send one request to the coach running for `home` and return its reply."""
+    path = socket_path(home)
+    if not path.exists():
+        raise GlutecoachError(f"no coach is running for {home} (start it with: glutecoach run)")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(timeout)
+        try:
+            s.connect(str(path))
+            s.sendall(json.dumps(request).encode() + b"\n")
+            data = b""
+            while not data.endswith(b"\n"):
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        except (ConnectionRefusedError, FileNotFoundError):
+            raise GlutecoachError(
+                f"no coach is running for {home} (start it with: glutecoach run)") from None
+        except TimeoutError:
+            raise GlutecoachError(f"the coach for {home} did not answer within {timeout:g} s") \
+                from None
+        except OSError as exc:
+            raise GlutecoachError(f"cannot reach the coach for {home} ({exc.strerror})") from None
+    try:
+        reply = json.loads(data)
+    except ValueError:
+        raise GlutecoachError("the coach sent an unreadable reply") from None
+    if not isinstance(reply, dict):
+        raise GlutecoachError("the coach sent an unreadable reply")
+    return reply

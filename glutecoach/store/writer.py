@@ -1,0 +1,101 @@
+"""Writes the running coach's actions to the database as they happen, one short transaction each,
+so a crash loses at most the action in flight. The open stretch's end is kept at the last input
+seen, so a stretch cut short by a crash still has an honest length."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from glutecoach.engine import (
+    Action,
+    BreakBegan,
+    BreakEnded,
+    PromptResolved,
+    PromptShown,
+    StretchEnded,
+    StretchStarted,
+)
+from glutecoach.store.database import Store, _naive_utc
+from glutecoach.store.tables import BreakRow, ExerciseLogRow, PromptRow, StretchRow
+
+
+class StoreWriter:
+    def __init__(self, store: Store, zone: str) -> None:
+        self.store = store
+        self.zone = zone
+        self._stretch_id: int | None = None
+        self._break_id: int | None = None
+        self._prompt_ids: dict[int, int] = {}  # engine prompt number -> row id
+
+    def apply(self, actions: list[Action], exercises: dict[int, str | None] | None = None,
+              delivered: dict[int, bool] | None = None) -> None:
+        if not actions:
+            return
+        with self.store._writing() as s:
+            for a in actions:
+                match a:
+                    case StretchStarted(at=at):
+                        row = StretchRow(start_utc=_naive_utc(at), end_utc=_naive_utc(at),
+                                         tz=self.zone)
+                        s.add(row)
+                        s.flush()
+                        self._stretch_id = row.id
+                    case StretchEnded(end=end):
+                        if self._stretch_id is not None:
+                            st = s.get(StretchRow, self._stretch_id)
+                            if st is not None:
+                                st.end_utc = _naive_utc(end)
+                                s.add(st)
+                        self._stretch_id = None
+                    case BreakBegan(start=start, at=at, kind=kind, reason=reason):
+                        br = BreakRow(start_utc=_naive_utc(start), became_utc=_naive_utc(at),
+                                      kind=kind, reason=reason, tz=self.zone)
+                        s.add(br)
+                        s.flush()
+                        self._break_id = br.id
+                    case BreakEnded(end=end):
+                        if self._break_id is not None and (b := s.get(BreakRow, self._break_id)):
+                            b.end_utc = _naive_utc(end)
+                            s.add(b)
+                        self._break_id = None
+                    case PromptShown(number=n, at=at, due=due, snoozes=snoozes):
+                        p = PromptRow(shown_utc=_naive_utc(at), due_utc=_naive_utc(due),
+                                      snoozes=snoozes, tz=self.zone,
+                                      exercise=(exercises or {}).get(n),
+                                      delivered=(delivered or {}).get(n))
+                        s.add(p)
+                        s.flush()
+                        assert p.id is not None
+                        self._prompt_ids[n] = p.id
+                    case PromptResolved(number=n, at=at, outcome=outcome, auto=auto):
+                        pid = self._prompt_ids.pop(n, None)
+                        p = s.get(PromptRow, pid) if pid is not None else None
+                        if p is not None:
+                            p.outcome, p.auto, p.answered_utc = outcome, auto, _naive_utc(at)
+                            s.add(p)
+                            if outcome == "done" and p.exercise:
+                                s.add(ExerciseLogRow(prompt_id=p.id, at_utc=_naive_utc(at),
+                                                     exercise=p.exercise, tz=self.zone))
+            s.commit()
+
+    def set_delivered(self, number: int, delivered: bool) -> None:
+        pid = self._prompt_ids.get(number)
+        if pid is None:
+            return
+        with self.store._writing() as s:
+            p = s.get(PromptRow, pid)
+            if p is not None:
+                p.delivered = delivered
+                s.add(p)
+                s.commit()
+
+    def touch_stretch(self, last_input: datetime) -> None:
+        """Keep the open stretch's end at the last input, for crash safety."""
+        if self._stretch_id is None:
+            return
+        with self.store._writing() as s:
+            st = s.get(StretchRow, self._stretch_id)
+            if st is not None:
+                st.end_utc = _naive_utc(last_input)
+                s.add(st)
+                s.commit()
