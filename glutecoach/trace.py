@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -24,11 +25,14 @@ class TraceRow:
 
 
 def parse_instant(text: str, zone: ZoneInfo) -> datetime:
-    """ISO 8601; without an offset it is a local time in `zone` (an ambiguous one: the first)."""
+    """ISO 8601; without an offset it is a local time in `zone` (an ambiguous one: the first).
+
+    Returned in UTC: Python compares and subtracts datetimes that share a tzinfo by wall clock,
+    so local times around a DST change would sort, and check until >= at, out of order."""
     t = datetime.fromisoformat(text.strip())
     if t.tzinfo is None:
         t = t.replace(tzinfo=zone)
-    return t
+    return t.astimezone(UTC)
 
 
 def read_trace(path: Path, zone: ZoneInfo) -> list[TraceRow]:
@@ -44,10 +48,12 @@ def read_trace(path: Path, zone: ZoneInfo) -> list[TraceRow]:
 
 
 def parse_trace(text: str, zone: ZoneInfo, name: str = "<trace>") -> list[TraceRow]:
-    reader = csv.reader(text.splitlines())
+    # line_num, not a row count: a quoted field may span lines, and errors name the file's line.
+    reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[TraceRow] = []
     header_seen = False
-    for number, fields in enumerate(reader, start=1):
+    for fields in reader:
+        number = reader.line_num
         if not fields or all(not f.strip() for f in fields):
             continue
         if not header_seen:

@@ -75,6 +75,10 @@ class Store:
                 f"{CURRENT_VERSION}); upgrade GluteCoach. The file was left untouched")
         elif version < CURRENT_VERSION:
             self._migrate(version)
+        if os.access(self.path.parent, os.W_OK):
+            # WAL lets the CLI read while the coach writes (persistent in the file).
+            with self.engine.connect() as conn:
+                conn.execute(text("PRAGMA journal_mode = WAL"))
         if new:
             _private(self.path)
 
@@ -210,10 +214,9 @@ def _connect(path: Path) -> SqlEngine:
         try:
             cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             cur.execute("PRAGMA foreign_keys = ON")
-            if os.access(path.parent, os.W_OK):
-                # WAL lets the CLI read while the coach writes; NORMAL sync is safe with WAL.
-                cur.execute("PRAGMA journal_mode = WAL")
-                cur.execute("PRAGMA synchronous = NORMAL")
+            # NORMAL sync is safe with WAL. WAL itself is switched on by Store._prepare only
+            # after the file proved to be ours: the switch rewrites the file's header.
+            cur.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.DatabaseError:
             pass  # a damaged file: the first real query reports it
         finally:

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import DateTime
 from sqlmodel import Field, SQLModel
+
+# Naive UTC columns, whatever sqlmodel's default for datetime is (0.0.50+ maps `datetime` to an
+# aware-only type that rejects the naive UTC values this store writes).
+UTC_NAIVE = DateTime(timezone=False)
 
 
 class StretchRow(SQLModel, table=True):
     __tablename__ = "stretches"
     id: int | None = Field(default=None, primary_key=True)
-    start_utc: datetime = Field(index=True)
-    end_utc: datetime | None = None  # None while the stretch goes on
+    start_utc: datetime = Field(index=True, sa_type=UTC_NAIVE)
+    # None while the stretch goes on
+    end_utc: datetime | None = Field(default=None, sa_type=UTC_NAIVE)
     tz: str
     source: str = "coach"  # coach | simulate
 
@@ -19,9 +25,9 @@ class StretchRow(SQLModel, table=True):
 class BreakRow(SQLModel, table=True):
     __tablename__ = "breaks"
     id: int | None = Field(default=None, primary_key=True)
-    start_utc: datetime = Field(index=True)  # the last input before it
-    became_utc: datetime  # when the gap met the rules
-    end_utc: datetime | None = None
+    start_utc: datetime = Field(index=True, sa_type=UTC_NAIVE)  # the last input before it
+    became_utc: datetime = Field(sa_type=UTC_NAIVE)  # when the gap met the rules
+    end_utc: datetime | None = Field(default=None, sa_type=UTC_NAIVE)
     kind: str  # natural | prompted
     reason: str  # idle | lock | suspend
     tz: str
@@ -31,11 +37,11 @@ class BreakRow(SQLModel, table=True):
 class PromptRow(SQLModel, table=True):
     __tablename__ = "prompts"
     id: int | None = Field(default=None, primary_key=True)
-    shown_utc: datetime = Field(index=True)
-    due_utc: datetime
+    shown_utc: datetime = Field(index=True, sa_type=UTC_NAIVE)
+    due_utc: datetime = Field(sa_type=UTC_NAIVE)
     outcome: str = "pending"  # done | snoozed | skipped | missed | pending
     auto: bool = False
-    answered_utc: datetime | None = None
+    answered_utc: datetime | None = Field(default=None, sa_type=UTC_NAIVE)
     snoozes: int = 0  # snoozes in a row before this prompt
     exercise: str | None = None
     delivered: bool | None = None  # schema 2: did a notification reach the desktop
@@ -47,7 +53,7 @@ class ExerciseLogRow(SQLModel, table=True):
     __tablename__ = "exercise_log"
     id: int | None = Field(default=None, primary_key=True)
     prompt_id: int | None = Field(default=None, foreign_key="prompts.id", index=True)
-    at_utc: datetime = Field(index=True)
+    at_utc: datetime = Field(index=True, sa_type=UTC_NAIVE)
     exercise: str
     seconds: float | None = None
     feedback: str | None = None  # easy | right | hard
