@@ -159,11 +159,13 @@ class Engine:
         self._input(self._clamp(at))
         return self._flush()
 
-    def active(self, start: datetime, end: datetime) -> list[Action]:
-        """Continuous input from `start` to `end`: no gap inside, the user present throughout."""
+    def active(self, start: datetime, end: datetime, *, open_end: bool = False) -> list[Action]:
+        """Continuous input from `start` to `end`: no gap inside, the user present throughout.
+        With `open_end` the input stops just short of `end` (nothing is shown at `end` itself): the
+        caller has an observation of that instant (e.g. a pause) to apply before input goes on."""
         start = self._clamp(start)
         self._input(start)
-        self._tick(max(start, _utc(end)), present=True)
+        self._tick(max(start, _utc(end)), present=True, inclusive=not open_end)
         self._begin_gap()
         return self._flush()
 
@@ -327,11 +329,12 @@ class Engine:
         self._tick(at, present=False)
         return self._flush()
 
-    def _tick(self, to: datetime, present: bool) -> None:  # `to` is in UTC
-        """Let time run to `to`, applying every timed rule in order."""
+    def _tick(self, to: datetime, present: bool, inclusive: bool = True) -> None:  # `to`: UTC
+        """Let time run to `to`, applying every timed rule in order (those at `to` itself only if
+        `inclusive`)."""
         while True:
             nxt = self._next_event(present)
-            if nxt is None or nxt[0] > to:
+            if nxt is None or nxt[0] > to or (nxt[0] == to and not inclusive):
                 break
             t, kind = nxt
             self.now = t

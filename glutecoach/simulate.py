@@ -99,13 +99,28 @@ def simulate(
         while i < len(points) and points[i].at <= a:
             apply(points[i])
             i += 1
-        cur = a
-        while i < len(points) and points[i].at < b:
-            feed(engine.active(cur, points[i].at))
-            cur = points[i].at
-            apply(points[i])
-            i += 1
-        feed(engine.active(cur, b))
+        cur, ended = a, False
+        while i < len(points) and points[i].at <= b:
+            t, j = points[i].at, i
+            while j < len(points) and points[j].at == t:
+                j += 1
+            group = points[i:j]
+            pauses = [p for p in group if p.kind == "pause"]
+            if t == b and not pauses:
+                break  # points at the row's end come after its last input, below
+            # Input up to t, then the points at t. A pause silences prompts in [at, until), so
+            # it comes before the input at its instant, which is fed again after it.
+            feed(engine.active(cur, t, open_end=bool(pauses)))
+            for p in pauses:
+                apply(p)
+            if pauses:
+                feed(engine.active(t, t))
+            for p in group:
+                if p.kind != "pause":
+                    apply(p)
+            cur, ended, i = t, t == b, j
+        if not ended:
+            feed(engine.active(cur, b))
     for p in points[i:]:
         apply(p)
     feed(engine.finish(end))
