@@ -63,7 +63,8 @@ def simulate(
                 recorder.history.prompts[-1].exercise = choose_exercise(a, recorder.history)
         if line is not None and recorder.history.notices:
             for n in recorder.history.notices:
-                sim.warnings.append(f"{name}:{line}: {what} at {n.at.isoformat()}: "
+                sim.warnings.append(f"{name}:{line}: {what} at "
+                                    f"{n.at.astimezone(hours.zone).isoformat(timespec='seconds')}: "
                                     f"{n.message.split(': ', 1)[-1]}")
             recorder.history.notices.clear()
 

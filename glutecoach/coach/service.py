@@ -25,8 +25,8 @@ from glutecoach.workhours import WorkHours
 
 log = logging.getLogger("glutecoach.coach")
 
-# Idle shorter than this at a poll means the user is at the keyboard now (it is far below any
-# break length, so treating it as continuous input never hides a break).
+# Idle shorter than this at a poll means the user is at the keyboard now. It is capped at a quarter
+# of break_minutes, so treating it as continuous input can never hide a break.
 PRESENT_SECONDS = 30.0
 # Poll at least this often: lock and sleep are noticed within it.
 MAX_POLL_SECONDS = 60.0
@@ -104,7 +104,8 @@ class Coach:
             reading = None
         if reading is not None:
             last = now - timedelta(seconds=max(0.0, reading.idle_seconds))
-            if reading.idle_seconds < PRESENT_SECONDS:
+            present = min(PRESENT_SECONDS, e.rules.brk.total_seconds() / 4)
+            if reading.idle_seconds < present:
                 actions += e.active(last, now)  # at the keyboard now
             elif e.last_input is None or last > e.last_input + timedelta(seconds=1):
                 actions += e.input(last)
@@ -120,7 +121,8 @@ class Coach:
         now = self.engine.now
         if self.engine.waiting_for_input():
             return now + timedelta(seconds=WAITING_POLL_SECONDS)
-        nxt = now + timedelta(seconds=MAX_POLL_SECONDS)
+        nxt = now + timedelta(seconds=min(MAX_POLL_SECONDS,
+                                          self.engine.rules.brk.total_seconds() / 2))
         wake = self.engine.next_wakeup()
         if wake is not None:
             nxt = min(nxt, wake)
