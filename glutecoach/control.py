@@ -6,6 +6,7 @@ JSON object per line each way. No network listener anywhere.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -71,10 +72,8 @@ class _Handler(socketserver.StreamRequestHandler):
         self._reply(reply)
 
     def _reply(self, reply: dict[str, Any]) -> None:
-        try:
+        with contextlib.suppress(OSError):
             self.wfile.write(json.dumps(reply).encode() + b"\n")
-        except OSError:
-            pass
 
 
 class ControlServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):

@@ -244,3 +244,32 @@ def test_shutdown_closes_the_open_stretch_at_last_input(rig) -> None:
     with store.session() as s:
         stretch = s.exec(select(StretchRow)).one()
     assert stretch.end_utc == (MONDAY_9 + timedelta(minutes=7)).replace(tzinfo=None)
+
+
+def test_locked_database_loses_nothing_and_polling_goes_on(tmp_path: Path) -> None:
+    """Another process holds the write lock: the coach keeps polling and writes it all later."""
+    import sqlite3
+
+    clock = VirtualClock(MONDAY_9)
+    presence = ScriptedPresence(clock, MONDAY_9)
+    store = Store(tmp_path / "glutecoach.db", busy_timeout_ms=100)
+    coach = Coach(config=parse_config(CONFIG), config_path=None,
+                  writer=StoreWriter(store, "Europe/Berlin"), presence=presence,
+                  notifier=RecordingNotifier(), clock=clock)  # type: ignore[arg-type]
+    typing_until(coach, clock, presence, MONDAY_9 + timedelta(minutes=29))
+    blocker = sqlite3.connect(tmp_path / "glutecoach.db", isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    typing_until(coach, clock, presence, MONDAY_9 + timedelta(minutes=31))
+    assert coach.writer.backlog, "the writes should be waiting"
+    assert coach.status_json()["pending_prompt"] is not None
+    blocker.execute("ROLLBACK")
+    blocker.close()
+    clock.advance(5)
+    presence.last_input = clock.t
+    coach.tick()
+    assert coach.writer.backlog == []
+    rows = prompts(store)
+    assert len(rows) == 1 and rows[0].outcome == "pending"
+    with store.session() as s:
+        assert len(list(s.exec(select(StretchRow)))) == 1
+    store.close()

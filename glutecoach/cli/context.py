@@ -42,11 +42,11 @@ class App:
     def home(self) -> Path:
         return resolve_home(self.home_option)
 
-    def store(self) -> Store:
+    def store(self, write: bool = True) -> Store:
         if self._store is None:
             from glutecoach.store import Store
 
-            self._store = Store.open(self.home)
+            self._store = Store.open(self.home, write=write)
         return self._store
 
 

@@ -31,7 +31,7 @@ def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None)
 def history(app: App, since: date | None, as_json: bool) -> None:
     zone = app.zone
     start = datetime.combine(since, datetime.min.time(), zone) if since else None
-    prompts = app.store().load(since=start).prompts
+    prompts = app.store(write=False).load(since=start).prompts
     if as_json:
         emit_json([{"at": local_iso(p.at, zone), "outcome": p.outcome, "auto": p.auto,
                     "exercise": p.exercise} for p in prompts])

@@ -43,7 +43,14 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 
 
 def _register() -> None:
-    from glutecoach.cli import coach_cmd, config_cmd, exercises_cmd, history_cmd, simulate_cmd
+    from glutecoach.cli import (
+        autostart_cmd,
+        coach_cmd,
+        config_cmd,
+        exercises_cmd,
+        history_cmd,
+        simulate_cmd,
+    )
 
     for command in coach_cmd.COMMANDS:
         cli.add_command(command)
@@ -51,6 +58,7 @@ def _register() -> None:
     cli.add_command(simulate_cmd.simulate)
     cli.add_command(history_cmd.history)
     cli.add_command(exercises_cmd.exercises)
+    cli.add_command(autostart_cmd.autostart)
 
 
 _register()

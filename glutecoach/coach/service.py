@@ -32,6 +32,8 @@ PRESENT_SECONDS = 30.0
 MAX_POLL_SECONDS = 60.0
 # While a due prompt waits for the user to come back, look this often.
 WAITING_POLL_SECONDS = 5.0
+# After a failed poll (e.g. the database stayed locked), look again this soon.
+RETRY_SECONDS = 5.0
 
 Planner = Callable[[PromptShown], tuple[str | None, str | None]]  # -> (exercise id, plan text)
 
@@ -80,8 +82,14 @@ class Coach:
         """Look at the OS, let the engine act, and schedule the next look."""
         effects: list[Callable[[], None]] = []
         with self._lock:
-            self._observe(effects)
-            nxt = self._next_poll()
+            try:
+                self._observe(effects)
+                nxt = self._next_poll()
+            except Exception as exc:
+                # Never stop polling: a locked or full database, say, may clear up. The writer
+                # keeps what it could not write and tries again with the next batch.
+                log.error("this poll failed, trying again in %g s: %s", RETRY_SECONDS, exc)
+                nxt = self.clock.now() + timedelta(seconds=RETRY_SECONDS)
         self._run(effects)
         self.on_reschedule(nxt)
         self.on_change()
@@ -114,7 +122,7 @@ class Coach:
                 self._locked_screen = reading.locked
         actions += e.advance(now)
         self._record(actions, effects)
-        if e.stretch_start is not None and e.last_input is not None:
+        if e.stretch_start is not None and e.last_input is not None and not self.writer.backlog:
             self.writer.touch_stretch(e.last_input)
 
     def _next_poll(self) -> datetime:
@@ -160,7 +168,10 @@ class Coach:
             log.warning("prompt %d not delivered by %s: %s", shown.number, delivery.backend,
                         delivery.detail)
         with self._lock:
-            self.writer.set_delivered(shown.number, delivery.delivered)
+            try:
+                self.writer.set_delivered(shown.number, delivery.delivered)
+            except GlutecoachError as exc:
+                log.error("cannot record the delivery of prompt %d: %s", shown.number, exc)
 
     def _withdraw(self) -> None:
         try:

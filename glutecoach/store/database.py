@@ -38,14 +38,23 @@ def _aware(t: datetime | None) -> datetime | None:
 
 
 class Store:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, write: bool = True,
+                 busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
         self.path = path
-        self.engine = _connect(path)
+        self.busy_timeout_ms = busy_timeout_ms
+        if not path.exists() and not os.access(path.parent, os.W_OK):
+            raise GlutecoachError(f"{path}: cannot create the history database "
+                                  f"({path.parent} is not writable for you)")
+        if write and path.exists() and not os.access(path, os.W_OK):
+            raise GlutecoachError(f"{path}: the history database is read-only for you; the coach "
+                                  "needs to write to it (check its owner and permissions)")
+        self.engine = _connect(path, busy_timeout_ms)
         self._prepare()
 
     @classmethod
-    def open(cls, home: Path) -> Store:
-        return cls(ensure_home(home) / DB_NAME)
+    def open(cls, home: Path, *, write: bool = True) -> Store:
+        """The database under `home`; `write=False` for commands that only read history."""
+        return cls(ensure_home(home) / DB_NAME, write=write)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -59,6 +68,9 @@ class Store:
                 version = conn.execute(text("PRAGMA user_version")).scalar_one()
                 tables = {r[0] for r in conn.execute(
                     text("SELECT name FROM sqlite_master WHERE type='table'"))}
+        except OperationalError as exc:
+            raise GlutecoachError(f"{self.path}: cannot open the history database "
+                                  f"({exc.orig})") from None
         except DatabaseError as exc:
             raise self._damaged(exc) from None
         if version == 0 and not tables:
@@ -195,7 +207,8 @@ class _Guarded:
             reason = str(exc.orig)
             if "locked" in reason or "busy" in reason:
                 raise GlutecoachError(f"{self.store.path}: the database stayed locked for "
-                                      f"{BUSY_TIMEOUT_MS // 1000} s; try again") from None
+                                      f"{self.store.busy_timeout_ms / 1000:g} s; try again") \
+                    from None
             what = "write to" if self.write else "read"
             raise GlutecoachError(f"{self.store.path}: cannot {what} the database ({reason})") \
                 from None
@@ -203,16 +216,16 @@ class _Guarded:
             raise self.store._damaged(exc) from None
 
 
-def _connect(path: Path) -> SqlEngine:
+def _connect(path: Path, busy_timeout_ms: int) -> SqlEngine:
     if path.exists() and not os.access(path, os.R_OK):
         raise GlutecoachError(f"{path}: no permission to read the history database")
-    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": busy_timeout_ms / 1000})
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
         cur = dbapi_conn.cursor()
         try:
-            cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            cur.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
             cur.execute("PRAGMA foreign_keys = ON")
             # NORMAL sync is safe with WAL. WAL itself is switched on by Store._prepare only
             # after the file proved to be ours: the switch rewrites the file's header.

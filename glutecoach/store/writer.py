@@ -1,10 +1,15 @@
 """Writes the running coach's actions to the database as they happen, one short transaction each,
 so a crash loses at most the action in flight. The open stretch's end is kept at the last input
-seen, so a stretch cut short by a crash still has an honest length."""
+seen, so a stretch cut short by a crash still has an honest length.
+
+When a write fails (the database locked too long, a full disk), the actions are kept in memory and
+written with the next batch: the transaction rolled back, so nothing is written twice."""
 
 from __future__ import annotations
 
 from datetime import datetime
+
+from sqlmodel import Session
 
 from glutecoach.engine import (
     Action,
@@ -18,6 +23,8 @@ from glutecoach.engine import (
 from glutecoach.store.database import Store, _naive_utc
 from glutecoach.store.tables import BreakRow, ExerciseLogRow, PromptRow, StretchRow
 
+Batch = tuple[list[Action], dict[int, str | None], dict[int, bool]]
+
 
 class StoreWriter:
     def __init__(self, store: Store, zone: str) -> None:
@@ -26,57 +33,72 @@ class StoreWriter:
         self._stretch_id: int | None = None
         self._break_id: int | None = None
         self._prompt_ids: dict[int, int] = {}  # engine prompt number -> row id
+        self.backlog: list[Batch] = []
 
     def apply(self, actions: list[Action], exercises: dict[int, str | None] | None = None,
               delivered: dict[int, bool] | None = None) -> None:
-        if not actions:
+        """Write these actions (and any left from a failed write) in one transaction."""
+        if actions:
+            self.backlog.append((actions, exercises or {}, delivered or {}))
+        if not self.backlog:
             return
-        with self.store._writing() as s:
-            for a in actions:
-                match a:
-                    case StretchStarted(at=at):
-                        row = StretchRow(start_utc=_naive_utc(at), end_utc=_naive_utc(at),
-                                         tz=self.zone)
-                        s.add(row)
-                        s.flush()
-                        self._stretch_id = row.id
-                    case StretchEnded(end=end):
-                        if self._stretch_id is not None:
-                            st = s.get(StretchRow, self._stretch_id)
-                            if st is not None:
-                                st.end_utc = _naive_utc(end)
-                                s.add(st)
-                        self._stretch_id = None
-                    case BreakBegan(start=start, at=at, kind=kind, reason=reason):
-                        br = BreakRow(start_utc=_naive_utc(start), became_utc=_naive_utc(at),
-                                      kind=kind, reason=reason, tz=self.zone)
-                        s.add(br)
-                        s.flush()
-                        self._break_id = br.id
-                    case BreakEnded(end=end):
-                        if self._break_id is not None and (b := s.get(BreakRow, self._break_id)):
-                            b.end_utc = _naive_utc(end)
-                            s.add(b)
-                        self._break_id = None
-                    case PromptShown(number=n, at=at, due=due, snoozes=snoozes):
-                        p = PromptRow(shown_utc=_naive_utc(at), due_utc=_naive_utc(due),
-                                      snoozes=snoozes, tz=self.zone,
-                                      exercise=(exercises or {}).get(n),
-                                      delivered=(delivered or {}).get(n))
+        ids = (self._stretch_id, self._break_id, dict(self._prompt_ids))
+        try:
+            with self.store._writing() as s:
+                for batch in self.backlog:
+                    self._write(s, *batch)
+                s.commit()
+        except Exception:
+            # Rolled back: forget the ids this attempt handed out; the backlog stays.
+            self._stretch_id, self._break_id, self._prompt_ids = ids
+            raise
+        self.backlog.clear()
+
+    def _write(self, s: Session, actions: list[Action], exercises: dict[int, str | None],
+               delivered: dict[int, bool]) -> None:
+        for a in actions:
+            match a:
+                case StretchStarted(at=at):
+                    row = StretchRow(start_utc=_naive_utc(at), end_utc=_naive_utc(at),
+                                     tz=self.zone)
+                    s.add(row)
+                    s.flush()
+                    self._stretch_id = row.id
+                case StretchEnded(end=end):
+                    if self._stretch_id is not None:
+                        st = s.get(StretchRow, self._stretch_id)
+                        if st is not None:
+                            st.end_utc = _naive_utc(end)
+                            s.add(st)
+                    self._stretch_id = None
+                case BreakBegan(start=start, at=at, kind=kind, reason=reason):
+                    br = BreakRow(start_utc=_naive_utc(start), became_utc=_naive_utc(at),
+                                  kind=kind, reason=reason, tz=self.zone)
+                    s.add(br)
+                    s.flush()
+                    self._break_id = br.id
+                case BreakEnded(end=end):
+                    if self._break_id is not None and (b := s.get(BreakRow, self._break_id)):
+                        b.end_utc = _naive_utc(end)
+                        s.add(b)
+                    self._break_id = None
+                case PromptShown(number=n, at=at, due=due, snoozes=snoozes):
+                    p = PromptRow(shown_utc=_naive_utc(at), due_utc=_naive_utc(due),
+                                  snoozes=snoozes, tz=self.zone,
+                                  exercise=exercises.get(n), delivered=delivered.get(n))
+                    s.add(p)
+                    s.flush()
+                    assert p.id is not None
+                    self._prompt_ids[n] = p.id
+                case PromptResolved(number=n, at=at, outcome=outcome, auto=auto):
+                    pid = self._prompt_ids.pop(n, None)
+                    p = s.get(PromptRow, pid) if pid is not None else None
+                    if p is not None:
+                        p.outcome, p.auto, p.answered_utc = outcome, auto, _naive_utc(at)
                         s.add(p)
-                        s.flush()
-                        assert p.id is not None
-                        self._prompt_ids[n] = p.id
-                    case PromptResolved(number=n, at=at, outcome=outcome, auto=auto):
-                        pid = self._prompt_ids.pop(n, None)
-                        p = s.get(PromptRow, pid) if pid is not None else None
-                        if p is not None:
-                            p.outcome, p.auto, p.answered_utc = outcome, auto, _naive_utc(at)
-                            s.add(p)
-                            if outcome == "done" and p.exercise:
-                                s.add(ExerciseLogRow(prompt_id=p.id, at_utc=_naive_utc(at),
-                                                     exercise=p.exercise, tz=self.zone))
-            s.commit()
+                        if outcome == "done" and p.exercise:
+                            s.add(ExerciseLogRow(prompt_id=p.id, at_utc=_naive_utc(at),
+                                                 exercise=p.exercise, tz=self.zone))
 
     def set_delivered(self, number: int, delivered: bool) -> None:
         pid = self._prompt_ids.get(number)

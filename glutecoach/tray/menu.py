@@ -1,0 +1,123 @@
+"""The tray menu as plain data, built from what the coach knows right now.
+
+The menu is rebuilt from a TrayState whenever the state changes, so it never offers an answer
+when no prompt waits, nor Resume when nothing is paused. The app turns these entries into
+pystray items; keeping them plain data lets the tests read the menu without a desktop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+STATES = ("active", "paused", "outside-hours", "away")
+
+# Every command name a menu entry can send to the coach (the daemon's `command` callback).
+COMMANDS = frozenset({
+    "break-now", "done", "snooze", "skip", "pause:30m", "pause:1h", "pause:until-tomorrow",
+    "resume", "weekly-report", "open-config", "quit",
+})  # fmt: skip
+
+# Fixed English names: the rest of the interface is English, whatever the locale says.
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@dataclass(frozen=True)
+class TrayState:
+    """What the tray shows: a snapshot the daemon hands over on every refresh."""
+
+    state: str  # "active" | "paused" | "outside-hours" | "away"
+    sitting_minutes: float
+    sit_limit_minutes: float
+    next_prompt_at: datetime | None  # aware; shown as local HH:MM
+    prompt_waiting: bool
+    snooze_offered: bool
+    paused_until: datetime | None
+
+    def __post_init__(self) -> None:
+        # A typo in the daemon should fail where the state is made, not as a blank tray.
+        if self.state not in STATES:
+            raise ValueError(f"unknown tray state {self.state!r}; expected one of {STATES}")
+
+    @property
+    def sitting_fraction(self) -> float:
+        """How far into the sitting limit, 0..1 (1 also once past it)."""
+        if self.sit_limit_minutes <= 0:
+            return 1.0 if self.sitting_minutes > 0 else 0.0
+        return min(1.0, max(0.0, self.sitting_minutes / self.sit_limit_minutes))
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """One line of the menu: clickable when it has a command, plain text when not."""
+
+    label: str
+    command: str | None = None
+    separator: bool = False
+
+    @property
+    def enabled(self) -> bool:
+        return self.command is not None
+
+
+SEPARATOR = MenuEntry("", separator=True)
+
+
+def _local(moment: datetime, now: datetime) -> str:
+    """HH:MM in the zone of `now`, with the day named when it is not today."""
+    moment = moment.astimezone(now.tzinfo)
+    days = (moment.date() - now.date()).days
+    clock = moment.strftime("%H:%M")
+    if days == 0:
+        return clock
+    if days == 1:
+        return f"tomorrow {clock}"
+    return f"{_WEEKDAYS[moment.weekday()]} {clock}"
+
+
+def status_line(state: TrayState, now: datetime | None = None) -> str:
+    """The one-line summary shown at the top of the menu and as the icon's tooltip."""
+    now = now if now is not None else datetime.now().astimezone()
+    if state.state == "paused":
+        if state.paused_until is None:
+            return "Paused"
+        return f"Paused until {_local(state.paused_until, now)}"
+    if state.state == "outside-hours":
+        return "Outside work hours"
+    if state.state == "away":
+        return "Away"
+    sitting = f"Sitting {int(state.sitting_minutes)} min"
+    if state.prompt_waiting:
+        return f"{sitting} · time for a break"
+    if state.next_prompt_at is None:
+        return sitting
+    return f"{sitting} · next break {_local(state.next_prompt_at, now)}"
+
+
+def build_menu(state: TrayState, now: datetime | None = None) -> tuple[MenuEntry, ...]:
+    """The menu for this state, top to bottom."""
+    entries = [MenuEntry(status_line(state, now)), SEPARATOR]
+    if state.prompt_waiting:
+        entries.append(MenuEntry("Done", "done"))
+        if state.snooze_offered:
+            entries.append(MenuEntry("Snooze", "snooze"))
+        entries.append(MenuEntry("Skip", "skip"))
+    else:
+        entries.append(MenuEntry("Take a break now", "break-now"))
+    entries.append(SEPARATOR)
+    if state.state == "paused":
+        entries.append(MenuEntry("Resume", "resume"))
+    else:
+        entries += [
+            MenuEntry("Pause 30 min", "pause:30m"),
+            MenuEntry("Pause 1 hour", "pause:1h"),
+            MenuEntry("Pause until tomorrow", "pause:until-tomorrow"),
+        ]
+    entries += [
+        SEPARATOR,
+        MenuEntry("Weekly report", "weekly-report"),
+        MenuEntry("Open config", "open-config"),
+        SEPARATOR,
+        MenuEntry("Quit", "quit"),
+    ]
+    return tuple(entries)
