@@ -273,3 +273,18 @@ def test_locked_database_loses_nothing_and_polling_goes_on(tmp_path: Path) -> No
     with store.session() as s:
         assert len(list(s.exec(select(StretchRow)))) == 1
     store.close()
+
+
+def test_sleep_signal_marks_the_true_start_of_a_suspend(rig) -> None:
+    """logind says PrepareForSleep at 09:10; the machine wakes at 09:30."""
+    coach, clock, presence, _notifier, store = rig
+    typing_until(coach, clock, presence, MONDAY_9 + timedelta(minutes=10))
+    coach.session_event("sleeping")
+    clock.advance(20 * 60, asleep=True)
+    coach.session_event("woke")
+    with store.session() as s:
+        from glutecoach.store.tables import BreakRow
+
+        brk = s.exec(select(BreakRow)).one()
+    assert (brk.kind, brk.reason) == ("natural", "suspend")
+    assert brk.became_utc == (MONDAY_9 + timedelta(minutes=13)).replace(tzinfo=None)

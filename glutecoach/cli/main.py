@@ -72,6 +72,10 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort:
         click.echo("glutecoach: aborted", err=True)
         sys.exit(130)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        # A bare `glutecoach` or `glutecoach config`: the help is what the user wants.
+        click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+        sys.exit(0)
     except click.ClickException as exc:
         # One line (cli.md), not click's usage block: the message and where to read more.
         ctx = getattr(exc, "ctx", None)

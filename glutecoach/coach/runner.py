@@ -66,6 +66,7 @@ def run_coach(config: Config, config_path: Path | None, home: Path, *, headless:
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: coach.stop_requested.set())
         coach.tick()
+        _watch_session(coach, cleanup)
 
         mode = "headless"
         if not headless and config.desktop.tray:
@@ -85,6 +86,26 @@ def run_coach(config: Config, config_path: Path | None, home: Path, *, headless:
             except Exception:
                 log.exception("closing the %s failed", name)
         lock.release()
+
+
+def _watch_session(coach: object, cleanup: list[tuple[str, object]]) -> None:
+    """Lock and sleep signals from logind and the screensaver, where the session has them."""
+    if sys.platform != "linux":
+        return
+    from glutecoach.presence.freedesktop import SessionWatcher
+
+    def on_event(event: object) -> None:
+        kind = getattr(event, "kind", "")
+        log.info("session: %s (%s)", kind, getattr(event, "source", "?"))
+        try:
+            coach.session_event(kind)  # type: ignore[attr-defined]
+        except Exception:
+            log.exception("handling the session event failed")
+
+    watcher = SessionWatcher(on_event)
+    if watcher.watching:
+        log.info("listening for lock and sleep signals from %s", ", ".join(watcher.watching))
+    cleanup.append(("session watcher", watcher.close))
 
 
 def _start_tray(coach: object, cleanup: list[tuple[str, object]]) -> str | None:

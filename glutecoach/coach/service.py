@@ -233,6 +233,19 @@ class Coach:
         self.on_change()
         return reply
 
+    def session_event(self, kind: str) -> None:
+        """A signal from the session (logind, the screensaver): act now rather than at the next
+        poll. Sleep is marked at its true start; the poll after waking sees the rest."""
+        if kind in ("sleeping", "woke"):
+            effects: list[Callable[[], None]] = []
+            with self._lock:
+                now = self.clock.now()
+                e = self.engine
+                self._record(e.suspend(now) if kind == "sleeping" else e.resume(now), effects)
+            self._run(effects)
+        if kind != "sleeping":
+            self.tick()
+
     def _reload(self) -> dict[str, Any]:
         if self.config_path is None:
             return {"ok": True, "detail": "no config file; defaults stay in force"}
