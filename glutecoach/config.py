@@ -253,6 +253,10 @@ def resolve_config_path(option: Path | None) -> tuple[Path, str]:
 def load_effective_config(option: Path | None) -> tuple[Config, Path | None]:
     """The config in force: an explicit path must exist; the default path may be absent."""
     path, source = resolve_config_path(option)
-    if source == "default" and not path.exists():
+    try:
+        absent = not path.exists()
+    except OSError as exc:  # e.g. a folder on the way that this user may not enter
+        raise InputError(f"{path}: cannot look for the config file ({exc.strerror})") from None
+    if source == "default" and absent:
         return Config(), None
     return load_config(path), path

@@ -27,7 +27,7 @@ def shared_tmp() -> Iterator[Path]:
     import tempfile
 
     d = Path(tempfile.mkdtemp(prefix="glutecoach-access-"))
-    d.chmod(0o755)
+    d.chmod(0o755)  # explicit: in-process CLI tests leave the process umask at 077
     try:
         yield d
     finally:
@@ -87,7 +87,21 @@ def test_run_with_a_read_only_database_refuses_to_start(shared_tmp: Path) -> Non
 
 def test_home_that_cannot_be_created_is_one_clear_line(shared_tmp: Path) -> None:
     locked = shared_tmp / "locked"
-    locked.mkdir(mode=0o755)  # root's, so nobody cannot create anything in it
+    locked.mkdir()
+    locked.chmod(0o755)  # root's, so nobody cannot create anything in it (chmod: umask-proof)
     done = as_nobody("simulate", str(WORKED), "--record", home=locked / "home")
     assert done.returncode == 1
     assert done.stderr.count("\n") == 1 and "cannot create" in done.stderr, done.stderr
+
+
+def test_config_dir_that_cannot_be_entered_is_one_clear_line(shared_tmp: Path) -> None:
+    base = shared_tmp / "user"
+    (base / ".config" / "glutecoach").mkdir(parents=True)
+    (base / ".config").chmod(0o700)  # root's: nobody cannot look inside
+    home = base / "home"
+    home.mkdir()
+    os.chown(home, NOBODY, NOBODY)
+    done = as_nobody("simulate", str(WORKED), home=home)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "cannot look for the config" in done.stderr, \
+        done.stderr

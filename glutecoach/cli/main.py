@@ -87,6 +87,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
+    except PermissionError as exc:
+        # A file or folder this user may not touch, met where no command expected it.
+        click.echo(f"glutecoach: error: {exc.filename}: {exc.strerror}", err=True)
+        sys.exit(1)
     except BrokenPipeError:
         # `glutecoach history | head`: the reader left; that is not an error.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
