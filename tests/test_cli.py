@@ -12,7 +12,6 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib.metadata import version as dist_version
 from pathlib import Path
@@ -20,10 +19,11 @@ from typing import Any
 
 import click
 import pytest
+from cli_helpers import Run, isolate, run_cli
 from freezegun import freeze_time
 
 import glutecoach
-from glutecoach.cli.main import cli, main
+from glutecoach.cli.main import cli
 from glutecoach.store import DB_NAME
 
 DATA = Path(__file__).parent / "data"
@@ -48,39 +48,10 @@ def worked_example_json(offset: str) -> dict[str, Any]:
     }
 
 
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)  # stdout holds one JSON document and nothing else
-
-
-def run_cli(capsys: pytest.CaptureFixture[str], *args: str | Path) -> Run:
-    """main() in-process; its umask is undone so the test process stays as it was."""
-    old = os.umask(0o022)
-    os.umask(old)
-    try:
-        main([str(a) for a in args])
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    finally:
-        os.umask(old)
-    cap = capsys.readouterr()
-    assert "Traceback" not in cap.err
-    return Run(code, cap.out, cap.err)
-
-
 @pytest.fixture(autouse=True)
 def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     """No GLUTECOACH_* from outside; the platform dirs point into tmp_path."""
-    for var in ("GLUTECOACH_HOME", "GLUTECOACH_CONFIG"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    isolate(monkeypatch, tmp_path)
     yield
 
 

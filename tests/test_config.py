@@ -4,18 +4,17 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_helpers import isolate, run_cli
 from pydantic import BaseModel
 
-from glutecoach.cli.main import main, package_file
+from glutecoach.cli.main import package_file
 from glutecoach.config import (
     WEEKDAYS,
     Config,
@@ -31,36 +30,12 @@ REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "config.example.toml"
 
 
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-
-
-def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> Run:
-    """main() in-process; its umask is undone so the test process stays as it was."""
-    old = os.umask(0o022)
-    os.umask(old)
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    finally:
-        os.umask(old)
-    cap = capsys.readouterr()
-    assert "Traceback" not in cap.err
-    return Run(code, cap.out, cap.err)
 
 
 @pytest.fixture(autouse=True)
 def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
     """No GLUTECOACH_* from the environment; the platform dirs point into tmp_path."""
-    for var in ("GLUTECOACH_HOME", "GLUTECOACH_CONFIG"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    isolate(monkeypatch, tmp_path)
     yield tmp_path / "xdg-config" / "glutecoach" / "config.toml"
 
 

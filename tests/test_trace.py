@@ -9,14 +9,13 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from cli_helpers import isolate, run_cli
 
-from glutecoach.cli.main import main
 from glutecoach.errors import InputError
 from glutecoach.store import DB_NAME
 from glutecoach.trace import parse_trace, read_trace
@@ -27,35 +26,11 @@ GOOD = "2026-11-23T09:00:00,2026-11-23T09:31:00,active"
 HEADER = "at,until,event"
 
 
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-
-
-def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> Run:
-    """main() in-process; its umask is undone so the test process stays as it was."""
-    old = os.umask(0o022)
-    os.umask(old)
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    finally:
-        os.umask(old)
-    cap = capsys.readouterr()
-    assert "Traceback" not in cap.err
-    return Run(code, cap.out, cap.err)
 
 
 @pytest.fixture(autouse=True)
 def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    for var in ("GLUTECOACH_HOME", "GLUTECOACH_CONFIG"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    isolate(monkeypatch, tmp_path)
     yield
 
 

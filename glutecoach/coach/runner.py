@@ -71,6 +71,12 @@ def run_coach(config: Config, config_path: Path | None, home: Path, *, headless:
         mode = "headless"
         if not headless and config.desktop.tray:
             mode = _start_tray(coach, cleanup) or "headless"
+        welcomed = home / "welcomed"
+        if not welcomed.exists():
+            # Said once, plainly, on the first run.
+            print("GluteCoach gives coaching, not medical advice. If you have pain or a gluteal "
+                  "condition, ask a physical therapist which exercises suit you.", file=sys.stderr)
+            welcomed.touch()
         print(f"GluteCoach is running ({mode}; idle time from {presence.name}, prompts via "
               f"{notifier.name}). Log: {log_path}. Stop with: glutecoach stop", file=sys.stderr)
         log.info("coach started: %s, presence %s, notifier %s", mode, presence.name,
