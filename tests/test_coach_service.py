@@ -288,3 +288,15 @@ def test_sleep_signal_marks_the_true_start_of_a_suspend(rig) -> None:
         brk = s.exec(select(BreakRow)).one()
     assert (brk.kind, brk.reason) == ("natural", "suspend")
     assert brk.became_utc == (MONDAY_9 + timedelta(minutes=13)).replace(tzinfo=None)
+
+
+def test_input_from_before_the_coach_started_does_not_start_a_stretch(rig) -> None:
+    coach, clock, presence, _notifier, store = rig
+    presence.last_input = MONDAY_9 - timedelta(minutes=10)  # away when the coach starts
+    idle_until(coach, clock, MONDAY_9 + timedelta(minutes=2))
+    assert coach.status_json()["state"] == "away"
+    assert coach.status_json()["sitting_seconds"] == 0
+    typing_until(coach, clock, presence, MONDAY_9 + timedelta(minutes=3))
+    with store.session() as s:
+        stretch = s.exec(select(StretchRow)).one()
+    assert stretch.start_utc == (MONDAY_9 + timedelta(minutes=2)).replace(tzinfo=None)

@@ -73,8 +73,9 @@ class Coach:
         self.stop_requested = threading.Event()
         self.on_reschedule: Callable[[datetime], None] = lambda _at: None
         self.on_change: Callable[[], None] = lambda: None
+        self.started = self.clock.now()
         self.engine = Engine(Rules.from_schedule(config.schedule),
-                             WorkHours(config.schedule.hours, self.zone), self.clock.now())
+                             WorkHours(config.schedule.hours, self.zone), self.started)
 
     # --- the poll -----------------------------------------------------------------------------
 
@@ -115,6 +116,8 @@ class Coach:
             present = min(PRESENT_SECONDS, e.rules.brk.total_seconds() / 4)
             if reading.idle_seconds < present:
                 actions += e.active(last, now)  # at the keyboard now
+            elif e.last_input is None and last < self.started:
+                pass  # input from before tracking began is not seen (spec: tracking starts)
             elif e.last_input is None or last > e.last_input + timedelta(seconds=1):
                 actions += e.input(last)
             if reading.locked is not None and reading.locked != self._locked_screen:
