@@ -22,7 +22,7 @@ Outcome = Literal["done", "snoozed", "skipped", "missed", "pending"]
 Answer = Literal["done", "snooze", "skip"]
 BreakKind = Literal["natural", "prompted"]
 BreakReason = Literal["idle", "lock", "suspend"]
-State = Literal["active", "paused", "outside-hours", "away"]
+State = Literal["active", "paused", "in-meeting", "outside-hours", "away"]
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,7 @@ class PromptShown:
     due: datetime
     snoozes: int  # snoozes in a row before this prompt; snooze is offered while < max_snoozes
     snooze_offered: bool
+    deferred: str | None = None  # it fell due during a meeting (the signal) and waited for its end
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,7 @@ class Status:
     pending: Pending | None
     paused_until: datetime | None
     paused_indefinitely: bool
+    meeting: str | None = None  # the signal holding prompts, if any
 
 
 class Engine:
@@ -141,6 +143,10 @@ class Engine:
         self.suspended = False
         self.pause_from: datetime | None = None
         self.pause_until: datetime | None = None  # None with pause_from set: until resumed
+        # A meeting (camera, microphone, presenting, do-not-disturb, calendar) holds prompts
+        # like a pause whose end nobody knows; `_deferred` marks the prompt that waited for it.
+        self.meeting: str | None = None
+        self._deferred: str | None = None
         # The gap that began at last_input (meaningless while input is continuous).
         self.gap_prompted = False  # (c): it began while a prompt was pending
         self.gap_reason: BreakReason = "idle"  # lock or suspend seen inside it: (b)
@@ -197,6 +203,24 @@ class Engine:
         at = self._clamp(at)
         self._tick(at, present=False)
         self.pause_from = self.pause_until = None
+        return self._flush()
+
+    def hold(self, at: datetime, signal: str) -> list[Action]:
+        """A meeting began (or its signal changed): prompts wait until `release`."""
+        at = self._clamp(at)
+        self._tick(at, present=False)
+        self.meeting = signal
+        return self._flush()
+
+    def release(self, at: datetime) -> list[Action]:
+        """The meeting ended: a prompt that fell due meanwhile comes with the next input (the
+        caller looks at once: the end of a meeting is the best moment to stand up)."""
+        at = self._clamp(at)
+        self._tick(at, present=False)
+        if (self.meeting is not None and self.stretch_start is not None and self.pending is None
+                and self.next_due is not None and self.next_due <= at):
+            self._deferred = self.meeting
+        self.meeting = None
         return self._flush()
 
     def answer(self, at: datetime, answer: Answer) -> list[Action]:
@@ -270,6 +294,8 @@ class Engine:
         sitting = at - self.stretch_start if self.stretch_start else timedelta(0)
         if self.stretch_start is None or self.gap_is_break:
             state: State = "away"
+        elif self.meeting is not None:
+            state = "in-meeting"
         elif self._paused(at):
             state = "paused"
         elif not self.hours.is_open(at):
@@ -284,6 +310,7 @@ class Engine:
             pending=self.pending,
             paused_until=self.pause_until if paused else None,
             paused_indefinitely=paused and self.pause_until is None,
+            meeting=self.meeting,
         )
 
     # --- the machinery ------------------------------------------------------------------------
@@ -384,7 +411,10 @@ class Engine:
         return self.pause_until is None or t < self.pause_until
 
     def _allowed_from(self, t: datetime) -> datetime | None:
-        """The first moment at or after t inside a work window and outside the pause."""
+        """The first moment at or after t inside a work window, outside the pause and not in a
+        meeting (whose end is unknown: None until it is released)."""
+        if self.meeting is not None:
+            return None
         for _ in range(64):  # each round moves past a pause or to a window; a few suffice
             if self._paused(t):
                 if self.pause_until is None:
@@ -414,6 +444,7 @@ class Engine:
         self.stretch_start = None
         self.next_due = None
         self.snoozes_in_row = 0
+        self._deferred = None
 
     def _miss(self, t: datetime) -> None:
         assert self.pending is not None
@@ -428,8 +459,10 @@ class Engine:
         self.pending = Pending(self.prompt_count, t, due, self.snoozes_in_row)
         self._out.append(
             PromptShown(self.prompt_count, t, due, self.snoozes_in_row,
-                        snooze_offered=self.snoozes_in_row < self.rules.max_snoozes)
+                        snooze_offered=self.snoozes_in_row < self.rules.max_snoozes,
+                        deferred=self._deferred)
         )
+        self._deferred = None
 
     def _resolve(self, t: datetime, outcome: Outcome, auto: bool) -> None:
         assert self.pending is not None

@@ -49,6 +49,7 @@ class Prompt:
     auto: bool = False
     answered_at: datetime | None = None
     exercise: str | None = None
+    deferred: str | None = None  # the meeting signal it waited for, if any
 
 
 @dataclass
@@ -89,8 +90,8 @@ class Recorder:
                 case BreakEnded(end=end):
                     if h.breaks:
                         h.breaks[-1].end = end
-                case PromptShown(number=n, at=at, due=due, snoozes=snoozes):
-                    p = Prompt(n, at, due, snoozes)
+                case PromptShown(number=n, at=at, due=due, snoozes=snoozes, deferred=deferred):
+                    p = Prompt(n, at, due, snoozes, deferred=deferred)
                     self._prompts[n] = p
                     h.prompts.append(p)
                 case PromptResolved(number=n, at=at, outcome=outcome, auto=auto):
