@@ -14,12 +14,22 @@ import tomllib
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from glutecoach.errors import InputError
+from glutecoach.library.model import Area, Equipment
+from glutecoach.meetings.config import MeetingsConfig
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
@@ -97,12 +107,13 @@ class Schedule(_Strict):
     """The `[schedule]` section: the sitting rules' numbers and the work windows."""
 
     timezone: str | None = None
-    sit_minutes: float = Field(30, gt=0)
-    break_minutes: float = Field(3, gt=0)
-    away_after_minutes: float = Field(5, gt=0)
-    snooze_minutes: float = Field(10, gt=0)
+    # At most a day each: no rule needs more, and `inf` or 1e300 would overflow a timedelta.
+    sit_minutes: float = Field(30, gt=0, le=24 * 60)
+    break_minutes: float = Field(3, gt=0, le=24 * 60)
+    away_after_minutes: float = Field(5, gt=0, le=24 * 60)
+    snooze_minutes: float = Field(10, gt=0, le=24 * 60)
     max_snoozes: int = Field(2, ge=0)
-    response_minutes: float = Field(10, gt=0)
+    response_minutes: float = Field(10, gt=0, le=24 * 60)
     hours: Hours = Field(default_factory=_default_hours)
 
     @field_validator("timezone")
@@ -137,12 +148,164 @@ class Desktop(_Strict):
     presence: Literal["auto", "x11", "mutter", "freedesktop", "macos", "windows"] = "auto"
     notifier: Literal["auto", "desktop-notifier", "plyer", "terminal"] = "auto"
     tray: bool = True
+    break_window: bool = True
     notification_timeout_seconds: float = Field(5, gt=0, le=60)
+
+
+_CLOCK = re.compile(r"^(\d{2}):(\d{2})$")
+
+
+class Report(_Strict):
+    """The `[report]` section: the weekly review's daily movement goal and the weekly summary."""
+
+    # Buckley 2015 (BJSM 49:1357): desk workers should build up to 2 h a day of standing and
+    # light activity in working hours, then 4 h.
+    movement_goal_minutes: float = Field(120, gt=0, le=24 * 60)
+    weekly_summary: bool = True
+    summary_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "fri"
+    summary_time: str = "16:00"
+
+    @field_validator("summary_time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        m = _CLOCK.match(value)
+        if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+            raise ValueError(f'"{value}" is not a time of day like "16:00"')
+        return value
+
+    def summary_clock(self) -> time:
+        hour, minute = (int(x) for x in self.summary_time.split(":"))
+        return time(hour, minute)
+
+
+# --- the coach: where you are, what is at hand, what to leave out ------------------------------
+
+_DAY_SPEC = re.compile(r"^[a-z]{3}(-[a-z]{3})?$")
+
+
+def parse_when(text: str) -> tuple[frozenset[int], Window]:
+    """Parse "DAYS HH:MM-HH:MM" (days: "mon", "mon-fri", "sat,sun", "fri-mon") into weekday
+    numbers (0 = Monday) and a window."""
+    parts = text.split()
+    if len(parts) != 2:
+        raise ValueError(f'"{text}" is not like "mon-fri 09:00-17:30" (days, a space, a window)')
+    days: set[int] = set()
+    for spec in parts[0].lower().split(","):
+        if not _DAY_SPEC.match(spec):
+            raise ValueError(f'"{text}": "{spec}" is not a day ({", ".join(WEEKDAYS)}) or a range '
+                             'of days like "mon-fri"')
+        ends = spec.split("-")
+        for day in ends:
+            if day not in WEEKDAYS:
+                raise ValueError(f'"{text}": "{day}" is not a day ({", ".join(WEEKDAYS)})')
+        a, b = WEEKDAYS.index(ends[0]), WEEKDAYS.index(ends[-1])
+        # A range may wrap round the week end: "fri-mon" is Friday to Monday.
+        days.update(range(a, b + 1) if a <= b else [*range(a, 7), *range(0, b + 1)])
+    return frozenset(days), parse_window(parts[1])
+
+
+class Location(_Strict):
+    """A place where you take breaks (`[coach.locations.NAME]`): when you are there, what is at
+    hand, and what the place allows."""
+
+    # "DAYS HH:MM-HH:MM" entries; outside every location's times, default_location applies.
+    when: list[str] = Field(default_factory=list)
+    equipment: list[Equipment] = Field(default_factory=list)
+    # Only exercises that are fine at a desk in an open-plan office (no floor, nothing showy).
+    discreet: bool = False
+    # Room and a clean floor to lie down on.
+    floor: bool = False
+    # Only seated exercises: for days or places where standing up is not possible.
+    seated_only: bool = False
+
+    @field_validator("when")
+    @classmethod
+    def _when_parses(cls, value: list[str]) -> list[str]:
+        for text in value:
+            parse_when(text)
+        return value
+
+    def windows(self) -> list[tuple[frozenset[int], Window]]:
+        return [parse_when(text) for text in self.when]
+
+
+# The shipped profiles. A profile of the same name in the file changes only the keys it sets.
+_DEFAULT_LOCATIONS: dict[str, dict[str, Any]] = {
+    "office": {"when": [], "equipment": ["chair", "wall"], "discreet": True, "floor": False,
+               "seated_only": False},
+    "home": {"when": ["sat-sun 00:00-24:00"], "equipment": ["chair", "wall"], "discreet": False,
+             "floor": True, "seated_only": False},
+}
+
+
+def _default_locations() -> dict[str, Location]:
+    return {name: Location.model_validate(data) for name, data in _DEFAULT_LOCATIONS.items()}
+
+
+class Coach(_Strict):
+    """The `[coach]` section: how break plans are chosen (the plan fills schedule.break_minutes)."""
+
+    locations: dict[str, Location] = Field(default_factory=_default_locations)
+    # Where you are when no location's `when` matches the time.
+    default_location: str = "office"
+    # The level (1-5) each muscle starts at before any feedback; 1 is the gentlest work.
+    start_level: int = Field(1, ge=1, le=5)
+    # Exercise ids never to offer, and body areas (glutecoach.library.AREAS) to leave alone.
+    exclude_exercises: list[str] = Field(default_factory=list)
+    exclude_areas: list[Area] = Field(default_factory=list)
+
+    @field_validator("locations", mode="before")
+    @classmethod
+    def _over_defaults(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value  # the type check says what is wrong
+        merged = {name: dict(data) for name, data in _DEFAULT_LOCATIONS.items()}
+        for name, data in value.items():
+            merged[name] = {**merged.get(name, {}), **data} if isinstance(data, dict) else data
+        return merged
+
+    @field_validator("locations")
+    @classmethod
+    def _no_overlap(cls, value: dict[str, Location]) -> dict[str, Location]:
+        for name in value:
+            if not re.match(r"^[a-z0-9][a-z0-9_-]*$", name):
+                raise ValueError(f'"{name}" is not a location name (lowercase letters, digits, '
+                                 '"-" and "_")')
+        spans = [(name, text, days, w) for name, loc in value.items()
+                 for text, (days, w) in zip(loc.when, loc.windows(), strict=True)]
+        for (n1, t1, d1, w1), (n2, t2, d2, w2) in itertools.combinations(spans, 2):
+            end1, end2 = w1.end or time.max, w2.end or time.max
+            if d1 & d2 and w1.start < end2 and w2.start < end1:
+                raise ValueError(f'{n1}.when "{t1}" overlaps {n2}.when "{t2}": you can be in one '
+                                 "place at a time")
+        return value
+
+    @field_validator("default_location")
+    @classmethod
+    def _known_location(cls, value: str, info: ValidationInfo) -> str:
+        known = info.data.get("locations")
+        if known is not None and value not in known:
+            raise ValueError(f'no location named "{value}" (defined: {", ".join(sorted(known))})')
+        return value
+
+    @field_validator("exclude_exercises", "exclude_areas")
+    @classmethod
+    def _unique(cls, value: list[str]) -> list[str]:
+        for v in value:
+            if not re.match(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", v):
+                raise ValueError(f'"{v}" is not an exercise id (like "glute-bridge")')
+        twice = sorted({v for v in value if value.count(v) > 1})
+        if twice:
+            raise ValueError(f"listed twice: {', '.join(twice)}")
+        return value
 
 
 class Config(_Strict):
     schedule: Schedule = Field(default_factory=Schedule)
     desktop: Desktop = Field(default_factory=Desktop)
+    report: Report = Field(default_factory=Report)
+    coach: Coach = Field(default_factory=Coach)
+    meetings: MeetingsConfig = Field(default_factory=MeetingsConfig)
 
 
 def system_zone() -> ZoneInfo:
@@ -174,7 +337,9 @@ def parse_config(text: str, path: Path | str = "<config>") -> Config:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: not valid TOML: {exc}") from None
+        line = re.search(r"\(at line (\d+)", str(exc))  # file:line like the other errors
+        where = f"{path}:{line.group(1)}" if line else str(path)
+        raise InputError(f"{where}: not valid TOML: {exc}") from None
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
@@ -199,11 +364,18 @@ def _describe(exc: ValidationError, text: str, path: Path | str) -> str:
 
 def _known_keys(loc: list[str]) -> list[str]:
     model: Any = Config
-    for part in loc:
+    parts = iter(loc)
+    for part in parts:
         field = model.model_fields.get(part)
-        if field is None or not isinstance(field.annotation, type):
+        annotation = field.annotation if field is not None else None
+        if get_origin(annotation) is dict:
+            # A table of named tables ([coach.locations.NAME]): the next part is a name.
+            annotation = get_args(annotation)[1]
+            if next(parts, None) is None:
+                return []
+        if not isinstance(annotation, type):
             return []
-        model = field.annotation
+        model = annotation
     return list(model.model_fields)
 
 
@@ -211,6 +383,8 @@ def find_line(text: str, loc: list[str]) -> int | None:
     """The line where a dotted key is set: `key = ...` inside `[table]`, or the table header."""
     table: list[str] = []
     header_line: int | None = None
+    sub_line: int | None = None  # the first sub-table of loc ([coach.locations.home] for
+    # coach.locations): a table of named tables that has no header of its own
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.split("#", 1)[0].strip()
         header = re.match(r"^\[\s*([^\]]+?)\s*\]$", line)
@@ -218,6 +392,8 @@ def find_line(text: str, loc: list[str]) -> int | None:
             table = [p.strip().strip('"') for p in header.group(1).split(".")]
             if table == loc:
                 header_line = number
+            elif sub_line is None and loc and table[: len(loc)] == loc:
+                sub_line = number
             continue
         assign = re.match(r'^("?[\w-]+"?(?:\s*\.\s*"?[\w-]+"?)*)\s*=', line)
         if assign:
@@ -225,8 +401,8 @@ def find_line(text: str, loc: list[str]) -> int | None:
             full = table + key
             if full == loc or (len(loc) > len(full) and loc[: len(full)] == full):
                 return number
-    if header_line:
-        return header_line
+    if header_line or sub_line:
+        return header_line or sub_line
     # A key inside a table that is only named in a header: point at that header.
     return find_line(text, loc[:-1]) if len(loc) > 1 else None
 

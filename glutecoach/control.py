@@ -13,6 +13,7 @@ import socket
 import socketserver
 import struct
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from glutecoach.errors import GlutecoachError
 
 SOCKET_NAME = "control.sock"
 MAX_LINE = 64 * 1024
+DRAIN_LIMIT = 16 * MAX_LINE  # the most of a refused request read so that its reply arrives
 TIMEOUT_S = 5.0
 
 Dispatch = Callable[[dict[str, Any]], dict[str, Any]]
@@ -48,6 +50,7 @@ class _Handler(socketserver.StreamRequestHandler):
         uid = peer_uid(self.request)
         if uid is not None and uid != os.getuid():
             self._reply({"ok": False, "error": "permission denied: not the coach's user"})
+            self._drain()  # unread, the request would reset the connection and lose the reply
             return
         try:
             line = self.rfile.readline(MAX_LINE + 1)
@@ -55,10 +58,11 @@ class _Handler(socketserver.StreamRequestHandler):
             return
         if len(line) > MAX_LINE:
             self._reply({"ok": False, "error": "request too long"})
+            self._drain()
             return
         try:
             request = json.loads(line)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # "[[[[...": too deep to read
             self._reply({"ok": False, "error": "not a JSON request"})
             return
         if not isinstance(request, dict) or not isinstance(request.get("cmd"), str):
@@ -71,6 +75,16 @@ class _Handler(socketserver.StreamRequestHandler):
             reply = {"ok": False, "error": f"internal error: {exc}"}
         self._reply(reply)
 
+    def _drain(self) -> None:
+        """Read the rest of a refused request before closing: a Unix socket closed with unread
+        data resets the connection, and the client would lose the reply."""
+        left = DRAIN_LIMIT
+        with contextlib.suppress(OSError):
+            while left > 0 and (chunk := self.rfile.read1(65536)):
+                left -= len(chunk)
+                if b"\n" in chunk:
+                    break
+
     def _reply(self, reply: dict[str, Any]) -> None:
         with contextlib.suppress(OSError):
             self.wfile.write(json.dumps(reply).encode() + b"\n")
@@ -78,6 +92,9 @@ class _Handler(socketserver.StreamRequestHandler):
 
 class ControlServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     daemon_threads = True
+    # socketserver's default of 5 waiting connections turns a burst of CLI calls (scripts, the
+    # tray, a status bar polling) into EAGAIN at connect.
+    request_queue_size = 128
 
     def __init__(self, path: Path, dispatch: Dispatch,
                  on_error: Callable[[Exception], None] = lambda e: None) -> None:
@@ -111,7 +128,7 @@ def send(home: Path, request: dict[str, Any], timeout: float = TIMEOUT_S) -> dic
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
         s.settimeout(timeout)
         try:
-            s.connect(str(path))
+            _connect(s, path, timeout)
             s.sendall(json.dumps(request).encode() + b"\n")
             data = b""
             while not data.endswith(b"\n"):
@@ -134,3 +151,17 @@ def send(home: Path, request: dict[str, Any], timeout: float = TIMEOUT_S) -> dic
     if not isinstance(reply, dict):
         raise GlutecoachError("the coach sent an unreadable reply")
     return reply
+
+
+def _connect(s: socket.socket, path: Path, timeout: float) -> None:
+    """Connect, waiting while the coach's queue of waiting connections is full (EAGAIN: a Unix
+    socket with a timeout does not wait by itself)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            s.connect(str(path))
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise TimeoutError from None
+            time.sleep(0.01)

@@ -31,8 +31,11 @@ def parse_duration(text: str) -> timedelta:
             raise InputError(f'"{text}" is not a duration like "30m", "2h", "1h30m" '
                              'or "until-tomorrow"')
         value, unit = float(m.group(1)), (m.group(2) or "m").lower()
-        total += {"h": timedelta(hours=value), "s": timedelta(seconds=value)}.get(
-            unit, timedelta(minutes=value))
+        try:
+            total += {"h": timedelta(hours=value), "s": timedelta(seconds=value)}.get(
+                unit, timedelta(minutes=value))
+        except OverflowError:  # "99999999999h": far past the limit below
+            total = timedelta.max
         pos = m.end()
     if total <= timedelta(0) or total > timedelta(days=7):
         raise InputError(f'"{text}": a pause lasts more than 0 and at most 7 days')

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from glutecoach.errors import InputError
@@ -14,6 +16,7 @@ from glutecoach.errors import InputError
 INTERVAL_EVENTS = ("active", "locked", "suspended", "paused")
 ANSWER_EVENTS = ("done", "snooze", "skip")
 HEADER = ["at", "until", "event"]
+MAX_SPAN_DAYS = 3660
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ def parse_trace(text: str, zone: ZoneInfo, name: str = "<trace>") -> list[TraceR
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[TraceRow] = []
     header_seen = False
-    for fields in reader:
+    for fields in _fields(reader, name):
         number = reader.line_num
         if not fields or all(not f.strip() for f in fields):
             continue
@@ -67,7 +70,30 @@ def parse_trace(text: str, zone: ZoneInfo, name: str = "<trace>") -> list[TraceR
         raise InputError(f'{name}: empty file; a trace starts with the header "at,until,event"')
     if not rows:
         raise InputError(f"{name}: no events after the header")
+    _check_span(rows, name)
     return rows
+
+
+def _fields(reader: Any, name: str) -> Iterator[list[str]]:
+    """The csv reader's rows; its own errors (a field over its size limit, say) name the line."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InputError(f"{name}:{reader.line_num}: not a readable CSV row ({exc})") \
+                from None
+
+
+def _check_span(rows: list[TraceRow], name: str) -> None:
+    """A trace of decades is a typo in a year, and would keep the rules busy for minutes."""
+    first = min(r.at for r in rows)
+    last_row = max(rows, key=lambda r: r.until or r.at)
+    days = ((last_row.until or last_row.at) - first).days
+    if days > MAX_SPAN_DAYS:
+        raise InputError(f"{name}:{last_row.line}: the trace spans {days} days; at most "
+                         f"{MAX_SPAN_DAYS} (ten years) are simulated. A typo in a year?")
 
 
 def _row(fields: list[str], number: int, zone: ZoneInfo, name: str) -> TraceRow:
@@ -96,5 +122,8 @@ def _instant(text: str, column: str, where: str, zone: ZoneInfo) -> datetime:
         raise InputError(f'{where}: "{column}" is empty')
     try:
         return parse_instant(text, zone)
+    except OverflowError:  # e.g. 9999-12-31T23:00-05:00 is in the year 10000 in UTC
+        raise InputError(f'{where}: "{column}" is outside the years 1 to 9999: "{text}"') \
+            from None
     except ValueError:
         raise InputError(f'{where}: "{column}" is not an ISO 8601 time: "{text}"') from None

@@ -5,6 +5,7 @@ Most checks call main() in-process (fast); a handful run `python -m glutecoach` 
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
@@ -32,13 +33,12 @@ BERLIN_CFG = DATA / "berlin.toml"
 
 
 def worked_example_json(offset: str) -> dict[str, Any]:
-    """spec/sitting-rules.md, "Worked example", as spec/cli.md's JSON."""
+    """spec/sitting-rules.md, "Worked example", as spec/cli.md's JSON (exercises aside: see
+    `assert_worked_example`)."""
     return {
         "prompts": [
-            {"at": f"2026-11-23T09:30:00{offset}", "outcome": "done", "auto": True,
-             "exercise": None},
-            {"at": f"2026-11-23T10:04:30{offset}", "outcome": "missed", "auto": False,
-             "exercise": None},
+            {"at": f"2026-11-23T09:30:00{offset}", "outcome": "done", "auto": True},
+            {"at": f"2026-11-23T10:04:30{offset}", "outcome": "missed", "auto": False},
         ],
         "days": [{
             "date": "2026-11-23", "sitting_minutes": 76.5, "longest_sitting_minutes": 45.5,
@@ -46,6 +46,18 @@ def worked_example_json(offset: str) -> dict[str, Any]:
             "natural_breaks": 0, "compliance": 0.5,
         }],
     }
+
+
+def assert_worked_example(doc: dict[str, Any], offset: str) -> None:
+    """The worked example, each prompt offering a planned library exercise, never the same
+    exercise twice in a row."""
+    from glutecoach.library import load_library
+
+    library = load_library()
+    exercises = [p.pop("exercise") for p in doc["prompts"]]
+    assert all(library.get(e) is not None for e in exercises), exercises
+    assert exercises[0] != exercises[1]
+    assert doc == worked_example_json(offset)
 
 
 @pytest.fixture(autouse=True)
@@ -173,7 +185,7 @@ def test_simulate_json_is_the_worked_example(capsys: pytest.CaptureFixture[str])
     r = run_cli(capsys, "simulate", WORKED, "--config", BERLIN_CFG, "--json")
     assert r.code == 0, r.err
     assert r.err == ""
-    assert r.json() == worked_example_json("+01:00")
+    assert_worked_example(r.json(), "+01:00")
 
 
 @pytest.mark.parametrize(("zone", "offset"), [
@@ -185,14 +197,14 @@ def test_simulate_times_carry_the_config_zone(capsys: pytest.CaptureFixture[str]
     cfg = write(tmp_path / "c.toml", f'[schedule]\ntimezone = "{zone}"\n')
     r = run_cli(capsys, "simulate", WORKED, "--config", cfg, "--json")
     assert r.code == 0, r.err
-    assert r.json() == worked_example_json(offset)
+    assert_worked_example(r.json(), offset)
 
 
 def test_simulate_does_not_read_the_wall_clock(capsys: pytest.CaptureFixture[str]) -> None:
     for frozen in ("2026-11-23 09:45:00", "1999-01-01 00:00:00", "2040-06-30 23:59:59"):
         with freeze_time(frozen):
             r = run_cli(capsys, "simulate", WORKED, "--config", BERLIN_CFG, "--json")
-        assert r.json() == worked_example_json("+01:00"), frozen
+        assert_worked_example(r.json(), "+01:00")
 
 
 def test_simulate_table(capsys: pytest.CaptureFixture[str]) -> None:
@@ -217,9 +229,15 @@ def test_simulate_record_writes_the_history(capsys: pytest.CaptureFixture[str],
     r = run_cli(capsys, "simulate", WORKED, "--record")
     assert r.code == 0, r.err
     assert "Recorded" in r.out
-    assert table_counts(home) == {"stretches": 2, "breaks": 1, "prompts": 2, "exercise_log": 0}
     conn = sqlite3.connect(home / DB_NAME)
     try:
+        # The one prompt done (auto) logs every item of the plan it showed.
+        (plan_json,) = conn.execute(
+            "SELECT plan_json FROM prompts WHERE outcome = 'done'").fetchone()
+        items = len(json.loads(plan_json)["items"])
+        assert items >= 1
+        assert table_counts(home) == {"stretches": 2, "breaks": 1, "prompts": 2,
+                                      "exercise_log": items}
         prompts = conn.execute("SELECT shown_utc, outcome, auto, answered_utc, tz, source "
                                "FROM prompts ORDER BY shown_utc").fetchall()
         stretches = conn.execute("SELECT start_utc, end_utc FROM stretches ORDER BY start_utc")\
@@ -280,7 +298,8 @@ def test_history_json_lists_prompts_oldest_first(capsys: pytest.CaptureFixture[s
         ("2026-11-24T13:30:00+01:00", "done", True),
         ("2026-11-24T14:04:30+01:00", "missed", False),
     ]
-    assert got[:2] == worked_example_json("+01:00")["prompts"]  # the same as simulate said
+    simulated = run_cli(capsys, "simulate", WORKED, "--json").json()["prompts"]
+    assert got[:2] == simulated  # the same as simulate said, exercises included
 
     r = run_cli(capsys, "history", "--since", "2026-11-24", "--json")
     assert [p["at"] for p in r.json()] == ["2026-11-24T13:30:00+01:00",
@@ -375,7 +394,7 @@ def test_answer_with_nothing_pending_is_a_warning_not_an_error(
                   + "2026-11-23T09:10:00,,done\n")
     r = run_cli(capsys, "simulate", trace, "--config", BERLIN_CFG, "--json")
     assert r.code == 0
-    assert r.json() == worked_example_json("+01:00")
+    assert_worked_example(r.json(), "+01:00")
     assert f"{trace}:4:" in r.err and "warning" in r.err
 
 
@@ -402,11 +421,13 @@ def test_end_to_end_simulate_record_and_history(tmp_path: Path) -> None:
     trace.write_bytes(WORKED.read_bytes())
     done = run_module(tmp_path, "simulate", "day.csv", "--json", "--record")
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == worked_example_json("+01:00")
+    simulated = json.loads(done.stdout)
+    prompts = copy.deepcopy(simulated["prompts"])
+    assert_worked_example(simulated, "+01:00")
 
     done = run_module(tmp_path, "history", "--json")
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == worked_example_json("+01:00")["prompts"]
+    assert json.loads(done.stdout) == prompts
 
     done = run_module(tmp_path, "simulate", "day.csv", "--record")
     assert done.returncode == 1

@@ -300,3 +300,46 @@ def test_input_from_before_the_coach_started_does_not_start_a_stretch(rig) -> No
     with store.session() as s:
         stretch = s.exec(select(StretchRow)).one()
     assert stretch.start_utc == (MONDAY_9 + timedelta(minutes=2)).replace(tzinfo=None)
+
+
+@dataclass
+class ScriptedMeeting:
+    """A meeting signal the test switches on and off (the real adapters have their own tests)."""
+
+    on: bool = False
+    name: str = "camera"
+
+    def read(self, now: datetime):
+        from glutecoach.meetings.base import MeetingSignal
+
+        return MeetingSignal(self.on, self.name, "zoom holds /dev/video0" if self.on else "")
+
+    def close(self) -> None:
+        pass
+
+
+def test_prompt_waits_for_the_meeting_and_comes_right_after(tmp_path: Path) -> None:
+    clock = VirtualClock(MONDAY_9)
+    presence = ScriptedPresence(clock, MONDAY_9)
+    notifier = RecordingNotifier()
+    store = Store.open(tmp_path / "home")
+    meeting = ScriptedMeeting()
+    coach = Coach(config=parse_config(CONFIG), config_path=None,
+                  writer=StoreWriter(store, "Europe/Berlin"), presence=presence,
+                  notifier=notifier, clock=clock, meetings=[meeting])  # type: ignore[arg-type]
+    typing_until(coach, clock, presence, MONDAY_9 + timedelta(minutes=25))
+    meeting.on = True
+    typing_until(coach, clock, presence, MONDAY_9 + timedelta(minutes=50))
+    assert notifier.shown == []
+    st = coach.status_json()
+    assert st["state"] == "in-meeting"
+    assert st["meeting"] == {"signal": "camera", "detail": "zoom holds /dev/video0"}
+    meeting.on = False
+    ended = clock.t
+    typing_until(coach, clock, presence, MONDAY_9 + timedelta(minutes=52))
+    assert len(notifier.shown) == 1
+    row = prompts(store)[0]
+    assert row.deferred == "camera"
+    shown = row.shown_utc.replace(tzinfo=UTC)
+    assert ended <= shown <= ended + timedelta(seconds=coach.config.meetings.poll_seconds)
+    store.close()

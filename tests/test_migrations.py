@@ -1,5 +1,5 @@
-"""A database made by schema 1 opens with the current code: every row kept, the new column there,
-the version raised, and a copy of the old file kept first."""
+"""A database made by schema 1 or 2 opens with the current code: every row kept, the new columns
+and tables there, the version raised, and a copy of the old file kept first."""
 
 from __future__ import annotations
 
@@ -14,18 +14,18 @@ from sqlmodel import SQLModel
 
 from glutecoach.store import DB_NAME, Store
 from glutecoach.store.migrations import CURRENT_VERSION, STEPS
-from glutecoach.store.tables import PromptRow
+from glutecoach.store.tables import LevelRow, PromptRow
 
 DATA = Path(__file__).parent / "data"
 TABLES = ("stretches", "breaks", "prompts", "exercise_log")
 
 
-def build_v1(home: Path) -> Path:
+def build_v1(home: Path, fixture: str = "schema_v1.sql") -> Path:
     home.mkdir(mode=0o700, parents=True)
     db = home / DB_NAME
     conn = sqlite3.connect(db)
     try:
-        conn.executescript((DATA / "schema_v1.sql").read_text(encoding="utf-8"))
+        conn.executescript((DATA / fixture).read_text(encoding="utf-8"))
     finally:
         conn.close()
     db.chmod(0o600)
@@ -78,13 +78,13 @@ def test_schema_1_database_is_migrated_keeping_every_row(tmp_path: Path) -> None
 
     store = Store.open(home)
     try:
-        assert store.schema_version() == CURRENT_VERSION == 2
+        assert store.schema_version() == CURRENT_VERSION == 4
     finally:
         store.close()
 
     version, new_cols, new_rows = dump(db)
-    assert version == 2
-    assert "delivered" in new_cols["prompts"]
+    assert version == CURRENT_VERSION
+    assert "delivered" in new_cols["prompts"] and "plan_json" in new_cols["prompts"]
     conn = sqlite3.connect(db)
     try:
         for table in TABLES:
@@ -162,7 +162,7 @@ def test_migrated_database_takes_new_rows_and_is_not_migrated_twice(tmp_path: Pa
     assert {p.name for p in home.iterdir()} <= backups | {f"{DB_NAME}-wal", f"{DB_NAME}-shm"}
     conn = sqlite3.connect(db)
     try:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == CURRENT_VERSION
         assert conn.execute("SELECT delivered FROM prompts WHERE id = 5").fetchone() == (1,)
     finally:
         conn.close()
@@ -170,3 +170,72 @@ def test_migrated_database_takes_new_rows_and_is_not_migrated_twice(tmp_path: Pa
 
 def test_every_older_version_has_a_step() -> None:
     assert sorted(STEPS) == list(range(1, CURRENT_VERSION))
+
+
+def build_v2(home: Path) -> Path:
+    return build_v1(home, "schema_v2.sql")
+
+
+def test_schema_2_fixture_is_the_current_schema_without_the_later_columns(tmp_path: Path) -> None:
+    version, cols, rows = dump(build_v2(tmp_path / "home"))
+    assert version == 2
+    added_later = {("prompts", "plan_json"), ("prompts", "deferred")}
+    for table in TABLES:
+        current = [c.name for c in SQLModel.metadata.tables[table].columns]
+        assert cols[table] == [c for c in current if (table, c) not in added_later], table
+        assert len(rows[table]) >= 2, f"the fixture should hold a few rows of {table}"
+
+
+def test_schema_2_database_is_migrated_keeping_every_row(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    db = build_v2(home)
+    _, old_cols, old_rows = dump(db)
+
+    store = Store.open(home)
+    try:
+        assert store.schema_version() == CURRENT_VERSION == 4
+        with store.session() as s:  # the new table takes rows through the model
+            s.add(LevelRow(muscle="medius", level=2, updated_utc=datetime(2026, 12, 1, 9, 0)))
+            s.commit()
+    finally:
+        store.close()
+
+    version, new_cols, _ = dump(db)
+    assert version == CURRENT_VERSION
+    assert new_cols["prompts"] == old_cols["prompts"] + ["plan_json", "deferred"]
+    conn = sqlite3.connect(db)
+    try:
+        for table in TABLES:
+            kept = conn.execute(
+                f"SELECT {', '.join(old_cols[table])} FROM {table} ORDER BY id"
+            ).fetchall()
+            assert kept == old_rows[table], table
+        assert conn.execute("SELECT plan_json FROM prompts").fetchall() == [(None,)] * len(
+            old_rows["prompts"]
+        )
+        assert conn.execute("SELECT muscle, level FROM levels").fetchall() == [("medius", 2)]
+        assert columns(conn, "levels") == [
+            c.name for c in SQLModel.metadata.tables["levels"].columns
+        ]
+    finally:
+        conn.close()
+    backups = sorted(p.name for p in home.iterdir() if p.name.endswith(".bak"))
+    assert backups == [f"{DB_NAME}.schema2.bak"]
+
+
+def test_the_levels_table_made_by_the_step_is_the_one_create_all_makes(tmp_path: Path) -> None:
+    """The migration's CREATE TABLE and the model must not drift apart."""
+    migrated = build_v2(tmp_path / "old")
+    Store.open(tmp_path / "old").close()
+    Store.open(tmp_path / "new").close()
+    fresh = tmp_path / "new" / DB_NAME
+
+    def levels_sql(db: Path) -> str:
+        conn = sqlite3.connect(db)
+        try:
+            sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'levels'").fetchone()[0]
+        finally:
+            conn.close()
+        return " ".join(sql.split()).replace("( ", "(").replace(" )", ")")
+
+    assert levels_sql(migrated) == levels_sql(fresh)

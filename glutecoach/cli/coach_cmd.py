@@ -18,6 +18,8 @@ def _send(app: App, request: dict[str, Any]) -> dict[str, Any]:
     reply = send(app.home, request)
     if not reply.get("ok"):
         raise GlutecoachError(str(reply.get("error", "the coach refused")))
+    if reply.get("warning"):  # done, but with a catch (e.g. the history cannot be saved now)
+        click.echo(f"glutecoach: warning: {reply['warning']}", err=True)
     return reply
 
 
@@ -60,8 +62,8 @@ def reload(app: App) -> None:
 def status(app: App, as_json: bool) -> None:
     st = _send(app, {"cmd": "status"})["status"]
     if as_json:
-        emit_json({k: st[k] for k in ("state", "sitting_seconds", "next_prompt_at",
-                                      "pending_prompt", "paused_until")})
+        emit_json({k: st.get(k) for k in ("state", "sitting_seconds", "next_prompt_at",
+                                          "pending_prompt", "paused_until", "meeting")})
         return
     click.echo(_describe(st))
 
@@ -73,6 +75,7 @@ def _describe(st: dict[str, Any]) -> str:
         "paused": f"Paused until {_hm(st['paused_until'])}; sitting for {minutes} min."
         if st["paused_until"] else f"Paused; sitting for {minutes} min.",
         "outside-hours": f"Outside work hours; sitting for {minutes} min.",
+        "in-meeting": _meeting_line(st, minutes),
         "away": "Away (on a break).",
     }
     out = [lines.get(st["state"], st["state"])]
@@ -84,6 +87,13 @@ def _describe(st: dict[str, Any]) -> str:
     elif st["next_prompt_at"]:
         out.append(f"Next break prompt at {_hm(st['next_prompt_at'])}.")
     return "\n".join(out)
+
+
+def _meeting_line(st: dict[str, Any], minutes: int) -> str:
+    meeting = st.get("meeting") or {}
+    detail = f": {meeting['detail']}" if meeting.get("detail") else ""
+    return (f"In a meeting ({meeting.get('signal', '?')}{detail}); prompts wait until it ends. "
+            f"Sitting for {minutes} min.")
 
 
 def _hm(iso: str) -> str:

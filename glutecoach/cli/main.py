@@ -49,6 +49,8 @@ def _register() -> None:
         config_cmd,
         exercises_cmd,
         history_cmd,
+        plan_cmd,
+        report_cmd,
         simulate_cmd,
     )
 
@@ -59,6 +61,9 @@ def _register() -> None:
     cli.add_command(history_cmd.history)
     cli.add_command(exercises_cmd.exercises)
     cli.add_command(autostart_cmd.autostart)
+    cli.add_command(plan_cmd.plan)
+    cli.add_command(plan_cmd.feedback)
+    cli.add_command(report_cmd.report)
 
 
 _register()

@@ -42,16 +42,19 @@ Example:
 @location_options
 @pass_app
 def simulate(app: App, trace: Path, as_json: bool, show_prompts: bool, record: bool) -> None:
+    from glutecoach.cli.exercises_cmd import load_for
     from glutecoach.days import summarize_days, totals_json
     from glutecoach.engine import Rules
+    from glutecoach.plans.planner import make_simulation_chooser
     from glutecoach.simulate import simulate as run
     from glutecoach.trace import read_trace
     from glutecoach.workhours import WorkHours
 
     cfg, zone = app.config, app.zone
     rows = read_trace(trace, zone)
+    chooser = make_simulation_chooser(cfg, load_for(app))
     sim = run(rows, Rules.from_schedule(cfg.schedule), WorkHours(cfg.schedule.hours, zone),
-              name=str(trace))
+              name=str(trace), choose_exercise=chooser)
     for w in sim.warnings:
         warn(w)
     days = summarize_days(sim.history, zone, sim.start.astimezone(zone).date(),
@@ -63,7 +66,8 @@ def simulate(app: App, trace: Path, as_json: bool, show_prompts: bool, record: b
             raise GlutecoachError(
                 f"{store.path} already has history between {local_iso(sim.start, zone)} and "
                 f"{local_iso(sim.end, zone)}; nothing was written")
-        store.record(sim.history, zone.key, source="simulate")
+        store.record(sim.history, zone.key, source="simulate",
+                     plans={n: p.to_json_text() for n, p in chooser.plans.items()})
 
     if as_json:
         emit_json({

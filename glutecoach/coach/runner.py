@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from glutecoach.config import Config
@@ -19,11 +19,15 @@ def run_coach(config: Config, config_path: Path | None, home: Path, *, headless:
               verbose: bool) -> None:
     from apscheduler.schedulers.background import BackgroundScheduler
 
+    from glutecoach.coach.clockguard import PollDeadline
     from glutecoach.coach.service import Coach
     from glutecoach.control import ControlServer, socket_path
     from glutecoach.instance import InstanceLock
+    from glutecoach.library import load_library, user_exercises_dir
     from glutecoach.logs import setup_logging
+    from glutecoach.meetings.select import close_all, open_meeting_sources
     from glutecoach.notify.select import open_notifier
+    from glutecoach.plans.planner import make_planner
     from glutecoach.presence.base import PresenceUnavailable
     from glutecoach.presence.select import open_presence
     from glutecoach.store import Store
@@ -37,6 +41,7 @@ def run_coach(config: Config, config_path: Path | None, home: Path, *, headless:
         log_path = setup_logging(home, verbose)
         store = Store.open(home)
         cleanup.append(("store", store.close))
+        _tidy_after_a_kill(store)
         try:
             presence = open_presence(config.desktop.presence)
         except PresenceUnavailable as exc:
@@ -45,18 +50,35 @@ def run_coach(config: Config, config_path: Path | None, home: Path, *, headless:
         notifier = open_notifier(config.desktop.notifier,
                                  timeout_seconds=config.desktop.notification_timeout_seconds)
         cleanup.append(("notifier", notifier.close))
+        library = load_library(user_exercises_dir(config_path))
+        for warning in library.warnings:
+            log.warning("exercise library: %s", warning)
+        meetings, problems = open_meeting_sources(config.meetings, zone=config.schedule.zone())
+        for problem in problems:  # said once: prompts still come, just without that signal
+            log.info("meeting signal off: %s", problem)
+        cleanup.append(("meeting signals", lambda: close_all(meetings)))
         coach = Coach(config=config, config_path=config_path,
                       writer=StoreWriter(store, config.schedule.zone().key),
-                      presence=presence, notifier=notifier)
+                      presence=presence, notifier=notifier,
+                      planner=make_planner(lambda: coach.config, library, store),
+                      meetings=meetings)
 
         scheduler = BackgroundScheduler(timezone="UTC")
+        deadline = PollDeadline()
 
         def reschedule(at: datetime) -> None:
+            deadline.scheduled(at)
             # One date job, moved each time: the engine says when it next needs a look.
             scheduler.add_job(coach.tick, "date", run_date=at, id="poll", replace_existing=True,
                               misfire_grace_time=None, coalesce=True, max_instances=1)
 
         coach.on_reschedule = reschedule
+        _schedule_summary(scheduler, coach, home, notifier)
+        coach.on_reload = lambda: _schedule_summary(scheduler, coach, home, notifier)
+        if config.desktop.break_window and not headless:
+            from glutecoach.coach.window_bridge import WindowBridge
+
+            WindowBridge(coach, library, store).attach()
         scheduler.start()
         cleanup.append(("scheduler", lambda: scheduler.shutdown(wait=False)))
         server = ControlServer(socket_path(home), coach.handle,
@@ -82,7 +104,8 @@ def run_coach(config: Config, config_path: Path | None, home: Path, *, headless:
         log.info("coach started: %s, presence %s, notifier %s", mode, presence.name,
                  notifier.name)
         while not coach.stop_requested.wait(1.0):
-            pass
+            if deadline.overdue():  # the wall clock stepped back; APScheduler would wait it out
+                reschedule(datetime.now(UTC))
         log.info("coach stopping")
         coach.shutdown()
     finally:
@@ -92,6 +115,28 @@ def run_coach(config: Config, config_path: Path | None, home: Path, *, headless:
             except Exception:
                 log.exception("closing the %s failed", name)
         lock.release()
+
+
+def _tidy_after_a_kill(store: object) -> None:
+    from glutecoach.store.recovery import check_whole, close_breaks_left_open
+
+    check_whole(store)  # type: ignore[arg-type]
+    closed = close_breaks_left_open(store)  # type: ignore[arg-type]
+    if closed:
+        log.info("closed %d break(s) left open when the coach was last killed", closed)
+
+
+def _schedule_summary(scheduler: object, coach: object, home: Path, notifier: object) -> None:
+    """The weekly summary notification (default Friday 16:00), an APScheduler cron job."""
+    from glutecoach.report.summary import schedule_weekly_summary
+
+    def send(title: str, body: str) -> None:
+        delivery = notifier.info(title, body)  # type: ignore[attr-defined]
+        log.info("weekly summary %s", "shown" if delivery.delivered else
+                 f"not delivered: {delivery.detail}")
+
+    schedule_weekly_summary(scheduler, coach.config, home, send,  # type: ignore[arg-type,attr-defined]
+                            config_path=coach.config_path)  # type: ignore[attr-defined]
 
 
 def _watch_session(coach: object, cleanup: list[tuple[str, object]]) -> None:

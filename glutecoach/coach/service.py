@@ -55,7 +55,9 @@ class Coach:
         notifier: Any,
         clock: Clock | None = None,
         planner: Planner | None = None,
+        meetings: list[Any] | None = None,
     ) -> None:
+        from glutecoach.coach.clockguard import ClockGuard
         from glutecoach.presence.sleep import SleepDetector
 
         self.config = config
@@ -65,14 +67,25 @@ class Coach:
         self.notifier = notifier
         self.clock = clock or Clock()
         self.planner = planner or (lambda _p: (None, None))
+        # Meeting signals (camera, microphone, fullscreen, do-not-disturb, calendar), looked at
+        # every `[meetings] poll_seconds`; the one holding prompts and what it said.
+        self.meetings = meetings or []
+        self._meeting_detail = ""
+        self._next_meeting_look: datetime | None = None
         self.zone = config.schedule.zone()
         self._lock = threading.RLock()
         self._sleep = SleepDetector()
+        self.clock_guard = ClockGuard()  # the wall clock stepped back, the system zone changed
         self._locked_screen: bool | None = None
+        self.write_error = ""  # why the last write failed (a backlog waits)
         self._pending_plan: dict[int, tuple[str | None, str | None]] = {}
         self.stop_requested = threading.Event()
         self.on_reschedule: Callable[[datetime], None] = lambda _at: None
         self.on_change: Callable[[], None] = lambda: None
+        # The break window (or anything else) follows prompts through these two hooks.
+        self.on_prompt: Callable[[PromptShown], None] = lambda _shown: None
+        self.on_resolved: Callable[[], None] = lambda: None
+        self.on_reload: Callable[[], None] = lambda: None  # e.g. the weekly summary's moment
         self.started = self.clock.now()
         self.engine = Engine(Rules.from_schedule(config.schedule),
                              WorkHours(config.schedule.hours, self.zone), self.started)
@@ -100,6 +113,7 @@ class Coach:
         from glutecoach.presence.base import PresenceError
 
         now, mono = self.clock.now(), self.clock.monotonic()
+        self.clock_guard.observe(self, now, mono)
         e = self.engine
         actions: list[Action] = []
         slept = self._sleep.observe(now, mono)
@@ -111,10 +125,12 @@ class Coach:
         except PresenceError as exc:
             log.warning("cannot read idle time this time: %s", exc)
             reading = None
+        at_keyboard = False
         if reading is not None:
             last = now - timedelta(seconds=max(0.0, reading.idle_seconds))
             present = min(PRESENT_SECONDS, e.rules.brk.total_seconds() / 4)
-            if reading.idle_seconds < present:
+            at_keyboard = reading.idle_seconds < present
+            if at_keyboard:
                 actions += e.active(last, now)  # at the keyboard now
             elif e.last_input is None and last < self.started:
                 pass  # input from before tracking began is not seen (spec: tracking starts)
@@ -123,10 +139,36 @@ class Coach:
             if reading.locked is not None and reading.locked != self._locked_screen:
                 actions += e.lock(now) if reading.locked else e.unlock(now)
                 self._locked_screen = reading.locked
+        was_held = e.meeting is not None
+        actions += self._look_for_meetings(now)
+        if was_held and e.meeting is None and at_keyboard:
+            actions += e.active(now, now)  # a meeting just ended with the user here: prompt now
         actions += e.advance(now)
         self._record(actions, effects)
         if e.stretch_start is not None and e.last_input is not None and not self.writer.backlog:
-            self.writer.touch_stretch(e.last_input)
+            try:
+                self.writer.touch_stretch(e.last_input)
+            except GlutecoachError as exc:  # the next poll writes it again
+                log.warning("cannot keep the open stretch's end up to date: %s", exc)
+
+    def _look_for_meetings(self, now: datetime) -> list[Action]:
+        from glutecoach.meetings.select import any_meeting
+
+        if not self.meetings or (self._next_meeting_look and now < self._next_meeting_look):
+            return []
+        self._next_meeting_look = now + timedelta(seconds=self.config.meetings.poll_seconds)
+        signal = any_meeting(self.meetings, now)
+        e = self.engine
+        if signal is not None:
+            self._meeting_detail = signal.detail
+            if e.meeting != signal.source:
+                log.info("meeting: %s (%s); prompts wait", signal.source, signal.detail)
+                return e.hold(now, signal.source)
+        elif e.meeting is not None:
+            log.info("meeting over (%s); a due prompt comes now", e.meeting)
+            self._meeting_detail = ""
+            return e.release(now)
+        return []
 
     def _next_poll(self) -> datetime:
         now = self.engine.now
@@ -134,6 +176,8 @@ class Coach:
             return now + timedelta(seconds=WAITING_POLL_SECONDS)
         nxt = now + timedelta(seconds=min(MAX_POLL_SECONDS,
                                           self.engine.rules.brk.total_seconds() / 2))
+        if self._next_meeting_look is not None:
+            nxt = min(nxt, self._next_meeting_look)
         wake = self.engine.next_wakeup()
         if wake is not None:
             nxt = min(nxt, wake)
@@ -143,19 +187,30 @@ class Coach:
 
     def _record(self, actions: list[Action], effects: list[Callable[[], None]]) -> None:
         exercises: dict[int, str | None] = {}
+        plans: dict[int, str] = {}
         for a in actions:
             if isinstance(a, PromptShown):
                 plan = self.planner(a)
                 self._pending_plan[a.number] = plan
                 exercises[a.number] = plan[0]
-        self.writer.apply(actions, exercises=exercises)
+                plan_json = getattr(self.planner, "plan_json", None)
+                if plan_json is not None and (text := plan_json(a.number)):
+                    plans[a.number] = text
+        try:
+            self.writer.apply(actions, exercises=exercises, plans=plans)
+        except GlutecoachError as exc:
+            # Kept in the writer's backlog and written with a later batch; prompts still show.
+            self.write_error = str(exc)
+            log.error("cannot save the history now, kept until it can be: %s", exc)
         for a in actions:
             if isinstance(a, PromptShown):
                 effects.append(lambda a=a: self._notify(a))
+                effects.append(lambda a=a: self.on_prompt(a))
                 log.info("prompt %d shown (due %s)", a.number, a.due)
             elif isinstance(a, PromptResolved):
                 self._pending_plan.pop(a.number, None)
                 effects.append(self._withdraw)
+                effects.append(self.on_resolved)
                 log.info("prompt %d: %s%s", a.number, a.outcome, " (auto)" if a.auto else "")
 
     def _notify(self, shown: PromptShown) -> None:
@@ -229,6 +284,10 @@ class Coach:
                 self._record(self.engine.break_now(now), effects)
             else:
                 return {"ok": False, "error": f"unknown command: {cmd}"}
+            if self.writer.backlog:
+                reply["warning"] = (f"the coach took it, but cannot save its history now "
+                                    f"({self.write_error}); it keeps it and saves it as soon "
+                                    "as it can")
             reply["status"] = self.status_json()
             nxt = self._next_poll()
         self._run(effects)
@@ -262,6 +321,10 @@ class Coach:
         self.engine.rules = Rules.from_schedule(cfg.schedule)
         self.engine.hours = WorkHours(cfg.schedule.hours, self.zone)
         log.info("config reloaded from %s", self.config_path)
+        try:
+            self.on_reload()
+        except Exception:
+            log.exception("applying the reloaded config failed")
         return {"ok": True}
 
     def status_json(self) -> dict[str, Any]:
@@ -277,6 +340,8 @@ class Coach:
                 "next_prompt_at": _iso(st.next_prompt_at, self),
                 "pending_prompt": pending,
                 "paused_until": _iso(st.paused_until, self),
+                "meeting": {"signal": st.meeting, "detail": self._meeting_detail}
+                if st.meeting else None,
                 "snooze_offered": (st.pending is not None
                                    and st.pending.snoozes < self.engine.rules.max_snoozes),
             }

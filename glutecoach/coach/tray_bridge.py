@@ -42,11 +42,24 @@ def tray_for(coach: Coach) -> Tray:
         elif name == "open-config":
             _open(str(coach.config_path) if coach.config_path else None)
         elif name == "weekly-report":
-            log.info("the weekly report comes with issue 5")
+            _weekly_report(coach)
 
     tray = Tray(state, command)
     coach.on_change = tray.refresh
     return tray
+
+
+def _weekly_report(coach: Coach) -> None:
+    from glutecoach.report.html import write_report_html
+
+    try:
+        path = write_report_html(coach.config, coach.writer.store.path.parent,
+                                 config_path=coach.config_path)
+    except Exception as exc:  # a report problem must not take the tray down
+        log.warning("cannot write the weekly report: %s", exc)
+        return
+    log.info("weekly report written to %s", path)
+    _open(str(path))
 
 
 def _open(path: str | None) -> None:

@@ -18,6 +18,11 @@ SLINGS = ("posterior-oblique", "lateral")
 POSITIONS = ("seated", "standing", "walking", "floor")
 EQUIPMENT = ("chair", "wall", "stairs", "step", "band")
 INTENSITIES = ("low", "moderate", "high", "very-high")
+# Body areas an exercise loads beyond the glutes, so that a user can leave out what troubles them
+# (`[coach] exclude_areas`). Taken from the cautions of the shipped exercises; "balance" is
+# single-leg or stepping work, "floor-work" getting down to the floor (implied by position "floor").
+AREAS = ("knees", "lower-back", "outer-hip", "front-hip", "wrists", "shoulders", "neck", "calves",
+         "balance", "floor-work")
 
 # Shown with every exercise card and plan (issue 4, part 5): the product coaches, it does not treat.
 SAFETY_NOTE = ("GluteCoach gives coaching, not medical advice — with a gluteal condition see a "
@@ -28,6 +33,7 @@ if TYPE_CHECKING:
     from glutecoach.library.model import Dose, Evidence, Exercise, intensity_band, seconds_text
 
 __all__ = [
+    "AREAS",
     "EQUIPMENT",
     "INTENSITIES",
     "MUSCLES",

@@ -19,6 +19,8 @@ Sling = Literal["posterior-oblique", "lateral"]
 Position = Literal["seated", "standing", "walking", "floor"]
 Equipment = Literal["chair", "wall", "stairs", "step", "band"]
 Intensity = Literal["low", "moderate", "high", "very-high"]
+Area = Literal["knees", "lower-back", "outer-hip", "front-hip", "wrists", "shoulders", "neck",
+               "calves", "balance", "floor-work"]
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # A rep without a hold still takes time: about two seconds up and down at a controlled pace.
@@ -153,6 +155,8 @@ class Exercise(_Strict):
     position: Position
     # What the exercise needs; empty when nothing is needed.
     equipment: list[Equipment] = Field(default_factory=list)
+    # Body areas it loads beyond the glutes (AREAS), for `[coach] exclude_areas`; see `loads`.
+    areas: list[Area] = Field(default_factory=list)
     # Fine at a desk in an open-plan office: no floor, no big or noisy movement.
     discreet: bool
     difficulty: int
@@ -194,7 +198,7 @@ class Exercise(_Strict):
             raise ValueError("must be 5-600 (seconds)")
         return value
 
-    @field_validator("primary_muscles", "secondary_muscles", "slings", "equipment")
+    @field_validator("primary_muscles", "secondary_muscles", "slings", "equipment", "areas")
     @classmethod
     def _unique(cls, values: list[str]) -> list[str]:
         return _no_duplicates(values)
@@ -249,6 +253,12 @@ class Exercise(_Strict):
     @property
     def peak_percent_mvic(self) -> float | None:
         return max((e.percent_mvic for e in self.evidence), default=None)
+
+    @property
+    def loads(self) -> frozenset[str]:
+        """The areas it loads: those declared, plus floor-work for any floor exercise (so a user
+        exercise cannot forget it)."""
+        return frozenset(self.areas) | ({"floor-work"} if self.position == "floor" else set())
 
     @property
     def reps(self) -> int | None:

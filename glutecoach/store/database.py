@@ -7,8 +7,10 @@ gets one line saying what to do.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,18 @@ from glutecoach.store.tables import BreakRow, ExerciseLogRow, PromptRow, Stretch
 DB_NAME = "glutecoach.db"
 BUSY_TIMEOUT_MS = 10_000
 _TABLES = {"stretches", "breaks", "prompts", "exercise_log"}
+
+
+def done_items(prompt: PromptRow) -> list[tuple[str, float | None]]:
+    """(exercise, seconds) to log for a prompt that ended done: every item of its plan, else its
+    one exercise (prompts shown before plans were recorded, or without a plan)."""
+    if prompt.plan_json:
+        try:
+            items = json.loads(prompt.plan_json)["items"]
+            return [(str(i["exercise"]), float(i["seconds"])) for i in items]
+        except (ValueError, KeyError, TypeError):
+            pass  # a plan we cannot read must not lose the record that the break was done
+    return [(prompt.exercise, None)] if prompt.exercise else []
 
 
 def _naive_utc(t: datetime) -> datetime:
@@ -140,8 +154,10 @@ class Store:
                 PromptRow.shown_utc >= a, PromptRow.shown_utc <= b).limit(1)).first()
             return row is not None
 
-    def record(self, history: History, zone: str, source: str) -> None:
-        """Write a whole history (e.g. a simulation) in one transaction."""
+    def record(self, history: History, zone: str, source: str,
+               plans: Mapping[int, str] | None = None) -> None:
+        """Write a whole history (e.g. a simulation) in one transaction. plans: the plan JSON
+        shown with each prompt, by prompt number (see StoreWriter.apply)."""
         with self._writing() as s:
             s.add_all(StretchRow(start_utc=_naive_utc(x.start),
                                  end_utc=_naive_utc(x.end) if x.end else None,
@@ -153,12 +169,15 @@ class Store:
                 row = PromptRow(shown_utc=_naive_utc(p.at), due_utc=_naive_utc(p.due),
                                 outcome=p.outcome, auto=p.auto,
                                 answered_utc=_naive_utc(p.answered_at) if p.answered_at else None,
-                                snoozes=p.snoozes, exercise=p.exercise, tz=zone, source=source)
+                                snoozes=p.snoozes, exercise=p.exercise, tz=zone, source=source,
+                                plan_json=(plans or {}).get(p.number), deferred=p.deferred)
                 s.add(row)
-                if p.outcome == "done" and p.exercise:
+                items = done_items(row) if p.outcome == "done" else []
+                if items:
                     s.flush()
+                for exercise, seconds in items:
                     s.add(ExerciseLogRow(prompt_id=row.id, at_utc=row.answered_utc or row.shown_utc,
-                                         exercise=p.exercise, tz=zone))
+                                         exercise=exercise, seconds=seconds, tz=zone))
             s.commit()
 
     def load(self, since: datetime | None = None, until: datetime | None = None) -> History:
@@ -181,7 +200,8 @@ class Store:
                             .order_by(PromptRow.shown_utc, PromptRow.id)):
                 h.prompts.append(Prompt(r.id or 0, _aware(r.shown_utc), _aware(r.due_utc),  # type: ignore[arg-type]
                                         r.snoozes, r.outcome, r.auto,  # type: ignore[arg-type]
-                                        _aware(r.answered_utc), r.exercise))
+                                        _aware(r.answered_utc), r.exercise,
+                                        deferred=r.deferred))
         return h
 
     # --- sessions that turn SQLite errors into one-line messages -------------------------------

@@ -45,6 +45,10 @@ class PromptRow(SQLModel, table=True):
     snoozes: int = 0  # snoozes in a row before this prompt
     exercise: str | None = None
     delivered: bool | None = None  # schema 2: did a notification reach the desktop
+    # schema 3: the whole plan shown (glutecoach.plans.Plan.to_json), the exercise above being
+    # its main glute exercise
+    plan_json: str | None = None
+    deferred: str | None = None  # schema 4: the meeting signal it waited for
     tz: str
     source: str = "coach"
 
@@ -58,3 +62,13 @@ class ExerciseLogRow(SQLModel, table=True):
     seconds: float | None = None
     feedback: str | None = None  # easy | right | hard
     tz: str
+
+
+class LevelRow(SQLModel, table=True):
+    """Schema 3: the user's level (1-5) per glute muscle as last set by feedback. Steady completion
+    after updated_utc raises it further; glutecoach.plans.progress works that out from the log."""
+
+    __tablename__ = "levels"
+    muscle: str = Field(primary_key=True)  # maximus | medius | minimus
+    level: int
+    updated_utc: datetime = Field(sa_type=UTC_NAIVE)

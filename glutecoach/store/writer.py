@@ -7,7 +7,8 @@ written with the next batch: the transaction rolled back, so nothing is written 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session
 
@@ -20,10 +21,12 @@ from glutecoach.engine import (
     StretchEnded,
     StretchStarted,
 )
-from glutecoach.store.database import Store, _naive_utc
+from glutecoach.errors import GlutecoachError
+from glutecoach.store.database import Store, _naive_utc, done_items
 from glutecoach.store.tables import BreakRow, ExerciseLogRow, PromptRow, StretchRow
 
-Batch = tuple[list[Action], dict[int, str | None], dict[int, bool]]
+# actions, exercise per prompt number, delivered per prompt number, plan JSON per prompt number
+Batch = tuple[list[Action], dict[int, str | None], dict[int, bool], dict[int, str]]
 
 
 class StoreWriter:
@@ -36,10 +39,14 @@ class StoreWriter:
         self.backlog: list[Batch] = []
 
     def apply(self, actions: list[Action], exercises: dict[int, str | None] | None = None,
-              delivered: dict[int, bool] | None = None) -> None:
-        """Write these actions (and any left from a failed write) in one transaction."""
+              delivered: dict[int, bool] | None = None,
+              plans: dict[int, str] | None = None) -> None:
+        """Write these actions (and any left from a failed write) in one transaction.
+
+        plans: the plan JSON (glutecoach.plans.Plan.to_json) shown with a prompt; when a prompt
+        with a plan ends done, every item of the plan is logged, not only its main exercise."""
         if actions:
-            self.backlog.append((actions, exercises or {}, delivered or {}))
+            self.backlog.append((actions, exercises or {}, delivered or {}, plans or {}))
         if not self.backlog:
             return
         ids = (self._stretch_id, self._break_id, dict(self._prompt_ids))
@@ -55,7 +62,7 @@ class StoreWriter:
         self.backlog.clear()
 
     def _write(self, s: Session, actions: list[Action], exercises: dict[int, str | None],
-               delivered: dict[int, bool]) -> None:
+               delivered: dict[int, bool], plans: dict[int, str]) -> None:
         for a in actions:
             match a:
                 case StretchStarted(at=at):
@@ -82,10 +89,11 @@ class StoreWriter:
                         b.end_utc = _naive_utc(end)
                         s.add(b)
                     self._break_id = None
-                case PromptShown(number=n, at=at, due=due, snoozes=snoozes):
+                case PromptShown(number=n, at=at, due=due, snoozes=snoozes, deferred=deferred):
                     p = PromptRow(shown_utc=_naive_utc(at), due_utc=_naive_utc(due),
                                   snoozes=snoozes, tz=self.zone,
-                                  exercise=exercises.get(n), delivered=delivered.get(n))
+                                  exercise=exercises.get(n), delivered=delivered.get(n),
+                                  plan_json=plans.get(n), deferred=deferred)
                     s.add(p)
                     s.flush()
                     assert p.id is not None
@@ -96,9 +104,11 @@ class StoreWriter:
                     if p is not None:
                         p.outcome, p.auto, p.answered_utc = outcome, auto, _naive_utc(at)
                         s.add(p)
-                        if outcome == "done" and p.exercise:
-                            s.add(ExerciseLogRow(prompt_id=p.id, at_utc=_naive_utc(at),
-                                                 exercise=p.exercise, tz=self.zone))
+                        if outcome == "done":
+                            for exercise, seconds in done_items(p):
+                                s.add(ExerciseLogRow(prompt_id=p.id, at_utc=_naive_utc(at),
+                                                     exercise=exercise, seconds=seconds,
+                                                     tz=self.zone))
 
     def set_delivered(self, number: int, delivered: bool) -> None:
         pid = self._prompt_ids.get(number)
@@ -121,3 +131,25 @@ class StoreWriter:
                 st.end_utc = _naive_utc(last_input)
                 s.add(st)
                 s.commit()
+
+    def shift_open(self, delta: timedelta) -> None:
+        """Move the records still open (stretch, break, pending prompts) by `delta`: the wall
+        clock was stepped back and the rules go on in the new time frame (coach/clockguard.py).
+        Not while a backlog waits: its rows are not in the database to move."""
+        if self.backlog:
+            raise GlutecoachError("earlier records are still waiting to be written")
+        with self.store._writing() as s:
+            rows: list[tuple[type[Any], int | None, tuple[str, ...]]] = [
+                (StretchRow, self._stretch_id, ("start_utc", "end_utc")),
+                (BreakRow, self._break_id, ("start_utc", "became_utc")),
+                *((PromptRow, pid, ("shown_utc", "due_utc")) for pid in self._prompt_ids.values()),
+            ]
+            for table, row_id, columns in rows:
+                row = s.get(table, row_id) if row_id is not None else None
+                for column in columns if row is not None else ():
+                    if getattr(row, column) is not None:
+                        setattr(row, column, getattr(row, column) + delta)
+                if row is not None:
+                    s.add(row)
+            s.commit()
+

@@ -224,3 +224,32 @@ def test_no_notification_server_still_records_the_prompt(
     finally:
         bus.stop()
 
+
+
+def test_no_prompt_during_a_meeting_and_one_right_after(
+        coach: Coach, dunst: Dunst, desktop_env: dict[str, str]) -> None:
+    """Do-not-disturb on the real dunst is the meeting signal; the prompt comes when it ends."""
+    coach.config.write_text(FAST + '\n[meetings]\nsignals = ["do-not-disturb"]\n'
+                            'poll_seconds = 1\n')
+    typist = Typist(desktop_env)
+    try:
+        dunst.ctl("set-paused", "true")
+        typist.typing.set()
+        coach.start()
+        time.sleep(12)  # two sitting limits (6 s) pass in the meeting
+        st = coach.status()
+        assert st["state"] == "in-meeting", st
+        assert st["meeting"]["signal"] == "do-not-disturb"
+        assert st["pending_prompt"] is None and coach.prompts() == []
+        dunst.ctl("set-paused", "false")
+        ended = time.monotonic()
+        coach.wait_pending(timeout=10)
+        assert time.monotonic() - ended < 5  # "within a minute": here, within the poll
+        assert coach.status()["state"] == "active"
+        with sqlite3.connect(coach.home / "glutecoach.db") as db:
+            assert db.execute("SELECT deferred FROM prompts").fetchall() == [("do-not-disturb",)]
+        assert coach.cli("stop").returncode == 0
+        assert coach.proc is not None and coach.proc.wait(15) == 0
+    finally:
+        dunst.ctl("set-paused", "false")
+        typist.stop()

@@ -1,0 +1,79 @@
+"""Shows the break window with each prompt and passes its buttons back to the coach."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime
+
+from glutecoach.coach.service import Coach
+from glutecoach.engine import PromptShown
+from glutecoach.library import Library
+from glutecoach.store import Store
+
+log = logging.getLogger("glutecoach.window")
+
+
+class WindowBridge:
+    def __init__(self, coach: Coach, library: Library, store: Store) -> None:
+        self.coach, self.library, self.store = coach, library, store
+        self._window: object | None = None
+        self._lock = threading.Lock()
+        self._unavailable = False
+
+    def attach(self) -> None:
+        self.coach.on_prompt = self.show
+        self.coach.on_resolved = self.close
+
+    def show(self, shown: PromptShown) -> None:
+        from glutecoach.window import BreakWindow, WindowPlan, WindowUnavailable, window_item
+
+        plans = getattr(self.coach.planner, "plans", {})
+        plan = plans.get(shown.number)
+        if plan is None or self._unavailable:
+            return
+        items = [window_item(self.library.get(i.exercise), i.seconds) for i in plan.items
+                 if self.library.get(i.exercise) is not None]
+        title = f"Glute break · {plan.location}"
+        window = BreakWindow(WindowPlan(title, plan.minutes, items), on_answer=self._answer,
+                             on_feedback=self._feedback, snooze_offered=shown.snooze_offered)
+        self.close()
+        try:
+            window.show()
+        except WindowUnavailable as exc:
+            # Said once; prompts still come as notifications.
+            log.warning("no break window: %s", exc)
+            self._unavailable = True
+            return
+        with self._lock:
+            self._window = window
+
+    def close(self) -> None:
+        with self._lock:
+            window, self._window = self._window, None
+        if window is not None:
+            try:
+                window.close()  # type: ignore[attr-defined]
+            except Exception as exc:
+                log.warning("cannot close the break window: %s", exc)
+
+    def _answer(self, answer: str) -> None:
+        log.info("answer from the break window: %s", answer)
+        # The window closes itself after its own answer; the coach must not close it again
+        # before the user has rated the break.
+        with self._lock:
+            self._window = None
+        self.coach.handle({"cmd": "answer", "answer": answer})
+
+    def _feedback(self, rating: str) -> None:
+        from glutecoach.errors import GlutecoachError
+        from glutecoach.plans.records import apply_feedback
+
+        cfg = self.coach.config
+        try:
+            apply_feedback(self.store, self.library, rating,  # type: ignore[arg-type]
+                           datetime.now(UTC), start_level=cfg.coach.start_level,
+                           zone=cfg.schedule.zone())
+            log.info("feedback from the break window: %s", rating)
+        except GlutecoachError as exc:
+            log.warning("feedback not recorded: %s", exc)
