@@ -108,3 +108,24 @@ def test_installed_config_init_from_another_directory(installed: Path, tmp_path:
     done = run_installed(installed, tmp_path, "-m", "glutecoach", "config", "check", str(target))
     assert done.returncode == 0, done.stderr
     assert "OK" in done.stdout
+
+
+def test_installed_exercises_and_plan_from_another_directory(installed: Path,
+                                                              tmp_path: Path) -> None:
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    (work / "c.toml").write_bytes((DATA / "berlin.toml").read_bytes())
+    done = run_installed(installed, work, "-m", "glutecoach", "exercises", "list", "--json",
+                         "--config", "c.toml")
+    assert done.returncode == 0, done.stderr
+    ids = {e["id"] for e in json.loads(done.stdout)}
+    assert len(ids) >= 40 and "single-leg-bridge" in ids
+    done = run_installed(installed, work, "-m", "glutecoach", "exercises", "show", "clamshell",
+                         "--config", "c.toml")
+    assert done.returncode == 0 and "Distefano 2009" in done.stdout, done.stderr
+    done = run_installed(installed, work, "-m", "glutecoach", "plan", "--json",
+                         "--config", "c.toml", "--home", "state")
+    assert done.returncode == 0, done.stderr
+    plan = json.loads(done.stdout)
+    assert plan["items"] and all(i["exercise"] in ids for i in plan["items"])
+    assert abs(sum(i["seconds"] for i in plan["items"]) - plan["minutes"] * 60) < 1

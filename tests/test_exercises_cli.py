@@ -162,3 +162,19 @@ def test_config_option_points_at_the_user_dir(tmp_path: Path,
     assert code == 0 and "My wall sit" in out
     code, out, _ = run(capsys, "exercises", "show", "wall-sit", "--config", str(other), "--json")
     assert json.loads(out)["name"] == "My wall sit"
+
+
+def test_config_check_fails_on_a_broken_exercise_file(tmp_path, capsys) -> None:
+    from cli_helpers import run_cli
+
+    (tmp_path / "exercises.d").mkdir()
+    (tmp_path / "exercises.d" / "lunge.toml").write_text('id = "lunge"\ndifficulty = 9\n')
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("[schedule]\n")
+    r = run_cli(capsys, "config", "check", cfg)
+    assert r.code == 2
+    assert "exercises.d/lunge.toml" in r.err and "difficulty" in r.err
+    assert "OK" not in r.out
+    (tmp_path / "exercises.d" / "lunge.toml").write_text('id = "lunge"\ndifficulty = 4\n')
+    r = run_cli(capsys, "config", "check", cfg)
+    assert r.code == 0 and "exercises: " in r.out

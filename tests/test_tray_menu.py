@@ -147,3 +147,16 @@ def test_importing_the_tray_package_does_not_import_pystray_pillow_or_gtk() -> N
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pystray', 'PIL', 'gi')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_rating_the_last_break_is_offered_only_after_one() -> None:
+    assert "feedback:easy" not in commands(ACTIVE)
+    rated = commands(replace(ACTIVE, state="away", can_rate=True))
+    assert [c for c in rated if c.startswith("feedback:")] == [
+        "feedback:easy", "feedback:right", "feedback:hard"]
+    assert set(rated) <= COMMANDS
+
+
+def test_in_a_meeting_the_status_line_says_prompts_wait() -> None:
+    line = status_line(replace(ACTIVE, state="in-meeting", sitting_minutes=41.5), NOW)
+    assert line == "In a meeting · sitting 41 min · prompts wait"

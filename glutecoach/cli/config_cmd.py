@@ -16,8 +16,9 @@ def config() -> None:
     pass
 
 
-@config.command(help="Validate a config file (default: the one in force). Errors name the key "
-                     "and line and exit with 2.")
+@config.command(help="Validate a config file (default: the one in force) and the exercise files "
+                     "in exercises.d/ beside it. Errors name the file, key and line and exit "
+                     "with 2.")
 @click.argument("path", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @location_options
 @pass_app
@@ -26,8 +27,10 @@ def check(app: App, path: Path | None) -> None:
         path, source = resolve_config_path(app.config_option)
         if source == "default" and not path.exists():
             click.echo(f"No config file at {path}: the defaults are in force.")
+            click.echo(_check_exercises(path) or "  no exercises.d/ of yours")
             return
     cfg = load_config(path)
+    exercises_line = _check_exercises(path)
     s = cfg.schedule
     zone = s.timezone or f"system ({s.zone().key})"
     days = ", ".join(f"{d} {' '.join(getattr(s.hours, d))}" for d in WEEKDAYS
@@ -36,6 +39,25 @@ def check(app: App, path: Path | None) -> None:
     click.echo(f"  prompt after {s.sit_minutes:g} min of sitting; a break is {s.break_minutes:g} "
                f"min (or {s.away_after_minutes:g} min away); time zone {zone}")
     click.echo(f"  work windows: {days}")
+    if exercises_line:
+        click.echo(exercises_line)
+
+
+def _check_exercises(config_path: Path) -> str:
+    """Your exercise files: each problem on its own line; any problem makes the check fail."""
+    from glutecoach.errors import InputError
+    from glutecoach.library import load_library
+    from glutecoach.library.loader import USER_DIR_NAME
+
+    user_dir = config_path.parent / USER_DIR_NAME
+    library = load_library(user_dir)
+    if library.warnings:
+        for warning in library.warnings[:-1]:
+            click.echo(f"glutecoach: error: {warning}", err=True)
+        raise InputError(library.warnings[-1])
+    if user_dir.is_dir():
+        return f"  exercises: {len(library.all())} in the library, yours from {user_dir}"
+    return ""
 
 
 @config.command(help="Write a commented config with every key at its default. Refuses to "

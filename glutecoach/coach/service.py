@@ -86,6 +86,7 @@ class Coach:
         self.on_prompt: Callable[[PromptShown], None] = lambda _shown: None
         self.on_resolved: Callable[[], None] = lambda: None
         self.on_reload: Callable[[], None] = lambda: None  # e.g. the weekly summary's moment
+        self.last_done_at: datetime | None = None  # the tray offers to rate this break
         self.started = self.clock.now()
         self.engine = Engine(Rules.from_schedule(config.schedule),
                              WorkHours(config.schedule.hours, self.zone), self.started)
@@ -209,6 +210,8 @@ class Coach:
                 log.info("prompt %d shown (due %s)", a.number, a.due)
             elif isinstance(a, PromptResolved):
                 self._pending_plan.pop(a.number, None)
+                if a.outcome == "done":
+                    self.last_done_at = a.at
                 effects.append(self._withdraw)
                 effects.append(self.on_resolved)
                 log.info("prompt %d: %s%s", a.number, a.outcome, " (auto)" if a.auto else "")

@@ -5,12 +5,15 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
+from datetime import timedelta
 
 from glutecoach.coach.service import Coach
 from glutecoach.tray.app import Tray
 from glutecoach.tray.menu import TrayState
 
 log = logging.getLogger("glutecoach.tray")
+# How long after a break the tray offers to rate it.
+RATE_WITHIN = timedelta(hours=1)
 
 
 def tray_for(coach: Coach) -> Tray:
@@ -27,6 +30,8 @@ def tray_for(coach: Coach) -> Tray:
                 prompt_waiting=st.pending is not None,
                 snooze_offered=st.pending is not None and st.pending.snoozes < rules.max_snoozes,
                 paused_until=st.paused_until.astimezone(coach.zone) if st.paused_until else None,
+                can_rate=coach.last_done_at is not None
+                and coach.clock.now() - coach.last_done_at < RATE_WITHIN,
             )
 
     def command(name: str) -> None:
@@ -41,12 +46,30 @@ def tray_for(coach: Coach) -> Tray:
             coach.stop_requested.set()
         elif name == "open-config":
             _open(str(coach.config_path) if coach.config_path else None)
+        elif name.startswith("feedback:"):
+            _feedback(coach, name.removeprefix("feedback:"))
         elif name == "weekly-report":
             _weekly_report(coach)
 
     tray = Tray(state, command)
     coach.on_change = tray.refresh
     return tray
+
+
+def _feedback(coach: Coach, rating: str) -> None:
+    from glutecoach.errors import GlutecoachError
+    from glutecoach.library import load_library, user_exercises_dir
+    from glutecoach.plans.records import apply_feedback
+
+    cfg = coach.config
+    try:
+        result = apply_feedback(coach.writer.store, load_library(user_exercises_dir(
+            coach.config_path)), rating, coach.clock.now(),  # type: ignore[arg-type]
+            start_level=cfg.coach.start_level, zone=cfg.schedule.zone())
+        log.info("feedback from the tray: %s (%s)", rating, result)
+    except GlutecoachError as exc:
+        log.warning("feedback not recorded: %s", exc)
+    coach.last_done_at = None  # rated: the entries go away
 
 
 def _weekly_report(coach: Coach) -> None:

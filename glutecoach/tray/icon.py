@@ -58,6 +58,11 @@ def draw_icon(state: TrayState, size: int = 64) -> Image.Image:
         _exclamation(draw, big)
     elif state.state == "paused":
         _pause_bars(draw, big)
+    elif state.state == "in-meeting":
+        # Sitting still counts (the ring); prompts wait (the bars).
+        fraction = state.sitting_fraction
+        _arc(draw, ring_box, ring, fraction, progress_colour(fraction))
+        _pause_bars(draw, big)
     elif state.state == "outside-hours":
         _crescent(draw, big)
     elif state.state == "away":

@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-STATES = ("active", "paused", "outside-hours", "away")
+STATES = ("active", "paused", "in-meeting", "outside-hours", "away")
 
 # Every command name a menu entry can send to the coach (the daemon's `command` callback).
 COMMANDS = frozenset({
     "break-now", "done", "snooze", "skip", "pause:30m", "pause:1h", "pause:until-tomorrow",
     "resume", "weekly-report", "open-config", "quit",
+    "feedback:easy", "feedback:right", "feedback:hard",
 })  # fmt: skip
 
 # Fixed English names: the rest of the interface is English, whatever the locale says.
@@ -26,13 +27,14 @@ _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 class TrayState:
     """What the tray shows: a snapshot the daemon hands over on every refresh."""
 
-    state: str  # "active" | "paused" | "outside-hours" | "away"
+    state: str  # "active" | "paused" | "in-meeting" | "outside-hours" | "away"
     sitting_minutes: float
     sit_limit_minutes: float
     next_prompt_at: datetime | None  # aware; shown as local HH:MM
     prompt_waiting: bool
     snooze_offered: bool
     paused_until: datetime | None
+    can_rate: bool = False  # a break was done lately: offer "how did it feel?"
 
     def __post_init__(self) -> None:
         # A typo in the daemon should fail where the state is made, not as a blank tray.
@@ -84,6 +86,8 @@ def status_line(state: TrayState, now: datetime | None = None) -> str:
         return f"Paused until {_local(state.paused_until, now)}"
     if state.state == "outside-hours":
         return "Outside work hours"
+    if state.state == "in-meeting":
+        return f"In a meeting · sitting {int(state.sitting_minutes)} min · prompts wait"
     if state.state == "away":
         return "Away"
     sitting = f"Sitting {int(state.sitting_minutes)} min"
@@ -112,6 +116,13 @@ def build_menu(state: TrayState, now: datetime | None = None) -> tuple[MenuEntry
             MenuEntry("Pause 30 min", "pause:30m"),
             MenuEntry("Pause 1 hour", "pause:1h"),
             MenuEntry("Pause until tomorrow", "pause:until-tomorrow"),
+        ]
+    if state.can_rate:
+        entries += [
+            SEPARATOR,
+            MenuEntry("Last break felt easy", "feedback:easy"),
+            MenuEntry("Last break felt just right", "feedback:right"),
+            MenuEntry("Last break felt hard", "feedback:hard"),
         ]
     entries += [
         SEPARATOR,
