@@ -75,6 +75,15 @@ class WeekReport:
     def totals(self) -> dict[str, object]:
         return totals_json(self.days)
 
+    @property
+    def deferred(self) -> dict[str, int]:
+        """Prompts of the week that waited for a meeting to end, by the signal that held them."""
+        out: dict[str, int] = {}
+        for p in self.prompts:
+            if p.deferred:
+                out[p.deferred] = out.get(p.deferred, 0) + 1
+        return out
+
     def previous_totals(self) -> dict[str, object]:
         return totals_json(self.previous_days)
 

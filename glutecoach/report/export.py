@@ -61,6 +61,7 @@ def report_json(r: WeekReport) -> dict[str, Any]:
         "muscles": dict(r.muscles),
         "extra": {
             "zone": r.zone.key,
+            "deferred_by_meetings": r.deferred,
             "generated_at": _iso(r.now, r),
             "sit_limit_minutes": r.sit_limit_minutes,
             "movement_goal_minutes": r.goal_minutes,

@@ -226,4 +226,8 @@ def goal_text(r: WeekReport) -> RenderableType:
     t.append(f"Met on {met} of {counted} working day{'s' if counted != 1 else ''} this week; ")
     t.append(f"streak: {r.streak} day{'s' if r.streak != 1 else ''}.",
              style="bold green" if r.streak else "")
+    if r.deferred:
+        held = ", ".join(f"{n} by {signal}" for signal, n in sorted(r.deferred.items()))
+        total = sum(r.deferred.values())
+        t.append(f"\nPrompts that waited for a meeting to end: {total} ({held}).")
     return t
