@@ -24,6 +24,7 @@ SOCKET_NAME = "control.sock"
 MAX_LINE = 64 * 1024
 DRAIN_LIMIT = 16 * MAX_LINE  # the most of a refused request read so that its reply arrives
 TIMEOUT_S = 5.0
+IDLE_POLL_S = 30.0  # how often the idle server loop wakes by itself
 
 Dispatch = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -111,11 +112,22 @@ class ControlServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self.serve_forever, name="control", daemon=True)
+        # A long poll interval: an idle coach should not wake twice a second to look at a stop
+        # flag; stop() wakes the loop with a connection instead.
+        self._thread = threading.Thread(target=self.serve_forever, args=(IDLE_POLL_S,),
+                                        name="control", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
-        self.shutdown()
+        if self._thread is not None and self._thread.is_alive():
+            stopper = threading.Thread(target=self.shutdown, daemon=True)
+            stopper.start()
+            while stopper.is_alive():  # until the loop has seen its stop flag
+                with contextlib.suppress(OSError), \
+                        socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+                    s.settimeout(1)
+                    s.connect(str(self.path))
+                stopper.join(0.05)
         self.server_close()
         self.path.unlink(missing_ok=True)
 

@@ -343,3 +343,29 @@ def test_prompt_waits_for_the_meeting_and_comes_right_after(tmp_path: Path) -> N
     shown = row.shown_utc.replace(tzinfo=UTC)
     assert ended <= shown <= ended + timedelta(seconds=coach.config.meetings.poll_seconds)
     store.close()
+
+
+def test_a_break_done_asks_how_it_felt_and_the_answer_moves_the_level(tmp_path: Path) -> None:
+    from glutecoach.library import load_library
+    from glutecoach.plans.planner import make_planner
+    from glutecoach.store.tables import LevelRow
+
+    clock = VirtualClock(MONDAY_9)
+    presence = ScriptedPresence(clock, MONDAY_9)
+    notifier = RecordingNotifier()
+    store = Store.open(tmp_path / "home")
+    config = parse_config(CONFIG)
+    coach = Coach(config=config, config_path=None, writer=StoreWriter(store, "Europe/Berlin"),
+                  presence=presence, notifier=notifier, clock=clock,  # type: ignore[arg-type]
+                  planner=make_planner(config, load_library(), store))
+    typing_until(coach, clock, presence, MONDAY_9 + timedelta(minutes=31))
+    assert notifier.answer is not None
+    notifier.answer("done")
+    asked = notifier.shown[-1]
+    assert asked.answers == ("easy", "right", "hard")
+    assert "How did that feel" in asked.title
+    notifier.answer("easy")
+    with store.session() as s:
+        levels = {r.muscle: r.level for r in s.exec(select(LevelRow))}
+    assert levels and all(level == 2 for level in levels.values())  # start_level 1, one up
+    store.close()

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from glutecoach.config import Config, load_effective_config
 from glutecoach.paths import resolve_home
 
 if TYPE_CHECKING:
+    from glutecoach.config import Config
     from glutecoach.store import Store
 
 F = TypeVar("F")
@@ -28,6 +28,10 @@ class App:
 
     @cached_property
     def loaded(self) -> tuple[Config, Path | None]:
+        # Imported here: the config models cost pydantic (~0.1 s), which `status`, `done` and
+        # `--version` never need.
+        from glutecoach.config import load_effective_config
+
         return load_effective_config(self.config_option)
 
     @property

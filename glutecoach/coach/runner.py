@@ -103,7 +103,7 @@ def run_coach(config: Config, config_path: Path | None, home: Path, *, headless:
               f"{notifier.name}). Log: {log_path}. Stop with: glutecoach stop", file=sys.stderr)
         log.info("coach started: %s, presence %s, notifier %s", mode, presence.name,
                  notifier.name)
-        while not coach.stop_requested.wait(1.0):
+        while not coach.stop_requested.wait(5.0):  # signals end the wait at once
             if deadline.overdue():  # the wall clock stepped back; APScheduler would wait it out
                 reschedule(datetime.now(UTC))
         log.info("coach stopping")

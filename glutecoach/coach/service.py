@@ -87,6 +87,8 @@ class Coach:
         self.on_resolved: Callable[[], None] = lambda: None
         self.on_reload: Callable[[], None] = lambda: None  # e.g. the weekly summary's moment
         self.last_done_at: datetime | None = None  # the tray offers to rate this break
+        # Set by the break window when it answers: it asks "how did that feel?" itself.
+        self.window_asks_feedback = False
         self.started = self.clock.now()
         self.engine = Engine(Rules.from_schedule(config.schedule),
                              WorkHours(config.schedule.hours, self.zone), self.started)
@@ -209,9 +211,12 @@ class Coach:
                 effects.append(lambda a=a: self.on_prompt(a))
                 log.info("prompt %d shown (due %s)", a.number, a.due)
             elif isinstance(a, PromptResolved):
-                self._pending_plan.pop(a.number, None)
+                _exercise, plan_text = self._pending_plan.pop(a.number, (None, None))
                 if a.outcome == "done":
                     self.last_done_at = a.at
+                    if self._rateable(a.number) and not self.window_asks_feedback:
+                        effects.append(lambda t=plan_text: self._ask_feedback(t))
+                    self.window_asks_feedback = False
                 effects.append(self._withdraw)
                 effects.append(self.on_resolved)
                 log.info("prompt %d: %s%s", a.number, a.outcome, " (auto)" if a.auto else "")
@@ -233,6 +238,33 @@ class Coach:
                 self.writer.set_delivered(shown.number, delivery.delivered)
             except GlutecoachError as exc:
                 log.error("cannot record the delivery of prompt %d: %s", shown.number, exc)
+
+    def _rateable(self, number: int) -> bool:
+        """Did this prompt's plan have glute work to rate (a walk alone has no level)?"""
+        plan = getattr(self.planner, "plans", {}).get(number)
+        return plan is not None and any(i.part == "glute" for i in plan.items)
+
+    def _ask_feedback(self, plan_text: str | None) -> None:
+        from glutecoach.notify.texts import feedback_message
+
+        self.notifier.show_prompt(feedback_message(plan_text), self._feedback_from_notification)
+
+    def _feedback_from_notification(self, rating: str) -> None:
+        from glutecoach.plans.records import apply_feedback
+
+        library = getattr(self.planner, "library", None)
+        if rating not in ("easy", "right", "hard") or library is None:
+            return
+        cfg = self.config
+        try:
+            with self._lock:
+                apply_feedback(self.writer.store, library, rating,  # type: ignore[arg-type]
+                               self.clock.now(), start_level=cfg.coach.start_level,
+                               zone=cfg.schedule.zone())
+            log.info("feedback from the notification: %s", rating)
+            self.last_done_at = None
+        except GlutecoachError as exc:
+            log.warning("feedback not recorded: %s", exc)
 
     def _withdraw(self) -> None:
         try:

@@ -63,6 +63,7 @@ class WindowBridge:
         # before the user has rated the break.
         with self._lock:
             self._window = None
+        self.coach.window_asks_feedback = answer == "done"
         self.coach.handle({"cmd": "answer", "answer": answer})
 
     def _feedback(self, rating: str) -> None:

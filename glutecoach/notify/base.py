@@ -13,8 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-# The answers a prompt can offer, in the order of its buttons.
-ANSWERS: tuple[str, ...] = ("done", "snooze", "skip")
+# The answers a prompt can offer, in the order of its buttons: to a break prompt, and to the
+# "how did that feel?" that follows a break done.
+PROMPT_ANSWERS: tuple[str, ...] = ("done", "snooze", "skip")
+FEEDBACK_ANSWERS: tuple[str, ...] = ("easy", "right", "hard")
+ANSWERS: tuple[str, ...] = PROMPT_ANSWERS + FEEDBACK_ANSWERS
 
 # Called with one of ANSWERS when the user presses a button; may run on any thread.
 AnswerCallback = Callable[[str], None]

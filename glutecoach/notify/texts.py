@@ -7,10 +7,11 @@ to treat or prevent anything: the coach is a habit, not a treatment.
 
 from __future__ import annotations
 
-from glutecoach.notify.base import ANSWERS, PromptMessage
+from glutecoach.notify.base import FEEDBACK_ANSWERS, PROMPT_ANSWERS, PromptMessage
 
 # Button labels, in the user's words.
-ANSWER_LABELS: dict[str, str] = {"done": "Done", "snooze": "Snooze", "skip": "Skip"}
+ANSWER_LABELS: dict[str, str] = {"done": "Done", "snooze": "Snooze", "skip": "Skip",
+                                 "easy": "Easy", "right": "Just right", "hard": "Hard"}
 
 WHY_LINES: tuple[str, ...] = (
     "Your glutes are among the biggest muscles you have, and long sitting gives them almost "
@@ -49,13 +50,24 @@ def prompt_message(
     title = f"Time for a glute break: {format_minutes(sitting_minutes)} sitting"
     plan_text = (plan or "").strip().rstrip(".") or DEFAULT_PLAN
     lines = [f"Break: {plan_text}.", why_line(seed)]
-    answers = ANSWERS if snoozes_left > 0 else tuple(a for a in ANSWERS if a != "snooze")
+    answers = (PROMPT_ANSWERS if snoozes_left > 0
+               else tuple(a for a in PROMPT_ANSWERS if a != "snooze"))
     if snoozes_left <= 0:
         lines.append("No snoozes left for this stretch.")
     return PromptMessage(title=title, body="\n".join(lines), answers=answers)
 
 
+def feedback_message(plan: str | None) -> PromptMessage:
+    """After a break done: how did it feel? (moves the level of the muscles it worked)."""
+    what = f" ({plan.strip().rstrip('.')})" if plan else ""
+    return PromptMessage(title="Well done. How did that feel?",
+                         body=f"Your break{what}. Easy makes the next ones harder, hard makes "
+                              "them gentler.",
+                         answers=FEEDBACK_ANSWERS)
+
+
 def answer_hint(answers: tuple[str, ...]) -> str:
     """For notifiers without buttons: how to answer from elsewhere."""
-    commands = ", ".join(f"`glutecoach {a}`" for a in answers)
+    commands = ", ".join(f"`glutecoach {'feedback ' if a in FEEDBACK_ANSWERS else ''}{a}`"
+                         for a in answers)
     return f"Answer from the tray or with {commands}."

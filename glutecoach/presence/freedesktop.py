@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import socket
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -297,7 +298,9 @@ class SessionWatcher:
     is skipped: `watching` names the ones heard.
     """
 
-    POLL = 0.5  # seconds between checks of the stop flag; signals themselves arrive at once
+    # Seconds between checks of the stop flag, a safety net only: close() wakes the listeners by
+    # shutting their sockets, and signals arrive at once. Long, so an idle coach sleeps.
+    POLL = 30.0
 
     def __init__(
         self,
@@ -308,6 +311,7 @@ class SessionWatcher:
         self._on_event = on_event
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._conns: list[Any] = []
         self.watching: list[str] = []
         if session_address is None:
             with contextlib.suppress(PresenceUnavailable):
@@ -336,6 +340,7 @@ class SessionWatcher:
         )
         self.watching.append(label)
         self._threads.append(thread)
+        self._conns.append(conn)
         thread.start()
 
     def _listen(self, conn: Any, rules: list[_Rule]) -> None:
@@ -364,5 +369,8 @@ class SessionWatcher:
 
     def close(self) -> None:
         self._stop.set()
+        for conn in self._conns:  # a blocked recv returns at once
+            with contextlib.suppress(OSError, AttributeError):
+                conn.sock.shutdown(socket.SHUT_RDWR)
         for thread in self._threads:
-            thread.join(timeout=self.POLL * 4)
+            thread.join(timeout=5)
