@@ -123,7 +123,10 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 
 def _commands(group: click.Group = cli, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     out = [path]
-    for name, sub in sorted(group.commands.items()):
+    ctx = click.Context(group)
+    # Through click's API, not group.commands: the top level imports commands when asked for.
+    for name in group.list_commands(ctx):
+        sub = group.get_command(ctx, name)
         if isinstance(sub, click.Group):
             out += _commands(sub, (*path, name))
         else:
@@ -135,7 +138,9 @@ def _command(path: tuple[str, ...]) -> click.Command:
     cmd: click.Command = cli
     for name in path:
         assert isinstance(cmd, click.Group)
-        cmd = cmd.commands[name]
+        found = cmd.get_command(click.Context(cmd), name)
+        assert found is not None, name
+        cmd = found
     return cmd
 
 

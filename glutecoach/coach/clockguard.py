@@ -26,6 +26,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from glutecoach.errors import GlutecoachError
+
 if TYPE_CHECKING:
     from glutecoach.coach.service import Coach
 
@@ -77,8 +79,6 @@ def rebase(coach: Coach, delta: timedelta) -> None:
         if moved is not value:
             setattr(engine, name, moved)
     coach.started += delta
-    from glutecoach.errors import GlutecoachError
-
     try:
         coach.writer.shift_open(delta)
     except GlutecoachError as exc:

@@ -88,9 +88,13 @@ class Store:
         except DatabaseError as exc:
             raise self._damaged(exc) from None
         if version == 0 and not tables:
-            SQLModel.metadata.create_all(self.engine)
-            with self.engine.begin() as conn:
-                conn.execute(text(f"PRAGMA user_version = {CURRENT_VERSION}"))
+            # One explicit transaction (pysqlite opens none for DDL): a kill half-way leaves an
+            # empty file to start again from, never tables without a schema version.
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                SQLModel.metadata.create_all(conn)
+                conn.exec_driver_sql(f"PRAGMA user_version = {CURRENT_VERSION}")
+                conn.commit()
         elif version == 0 or not tables >= _TABLES:
             raise GlutecoachError(
                 f"{self.path}: this file is not a GluteCoach history database; it was left "
@@ -116,12 +120,14 @@ class Store:
             with sqlite3.connect(backup) as dst:
                 raw.backup(dst)
         _private(backup)
-        with self.engine.begin() as conn:
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # DDL too: a failed step or a kill undoes all
             while version < CURRENT_VERSION:
                 for statement in STEPS[version]:
                     conn.execute(text(statement))
                 version += 1
-                conn.execute(text(f"PRAGMA user_version = {version}"))
+                conn.exec_driver_sql(f"PRAGMA user_version = {version}")
+            conn.commit()
 
     def schema_version(self) -> int:
         with self.engine.connect() as conn:

@@ -37,6 +37,7 @@ class StoreWriter:
         self._break_id: int | None = None
         self._prompt_ids: dict[int, int] = {}  # engine prompt number -> row id
         self.backlog: list[Batch] = []
+        self._touched: tuple[int, datetime] | None = None  # the stretch end last written
 
     def apply(self, actions: list[Action], exercises: dict[int, str | None] | None = None,
               delivered: dict[int, bool] | None = None,
@@ -122,8 +123,9 @@ class StoreWriter:
                 s.commit()
 
     def touch_stretch(self, last_input: datetime) -> None:
-        """Keep the open stretch's end at the last input, for crash safety."""
-        if self._stretch_id is None:
+        """Keep the open stretch's end at the last input, for crash safety. Only when it moved:
+        a coach whose user reads or is away writes nothing (and costs no CPU) at its polls."""
+        if self._stretch_id is None or self._touched == (self._stretch_id, last_input):
             return
         with self.store._writing() as s:
             st = s.get(StretchRow, self._stretch_id)
@@ -131,6 +133,7 @@ class StoreWriter:
                 st.end_utc = _naive_utc(last_input)
                 s.add(st)
                 s.commit()
+        self._touched = (self._stretch_id, last_input)
 
     def shift_open(self, delta: timedelta) -> None:
         """Move the records still open (stretch, break, pending prompts) by `delta`: the wall
@@ -138,6 +141,7 @@ class StoreWriter:
         Not while a backlog waits: its rows are not in the database to move."""
         if self.backlog:
             raise GlutecoachError("earlier records are still waiting to be written")
+        self._touched = None  # the open stretch's end moves with it
         with self.store._writing() as s:
             rows: list[tuple[type[Any], int | None, tuple[str, ...]]] = [
                 (StretchRow, self._stretch_id, ("start_utc", "end_utc")),
