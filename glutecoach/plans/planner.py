@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from glutecoach.plans.context import context_for
 from glutecoach.plans.model import Done, Plan
-from glutecoach.plans.progress import current_levels
+from glutecoach.plans.progress import LevelTracker, current_levels
 from glutecoach.plans.records import PlanHistory, read_history
-from glutecoach.plans.select import choose_plan
+from glutecoach.plans.select import Tallier, choose_plan
 
 if TYPE_CHECKING:
     from glutecoach.config import Config
@@ -29,11 +30,27 @@ log = logging.getLogger("glutecoach.plans")
 
 
 def plan_for(config: Config, library: Library, at: datetime, history: PlanHistory,
-             location: str | None = None) -> Plan:
-    """The plan for a break at `at` (aware), at the location in force then (or `location`)."""
+             location: str | None = None, *, kept: Kept | None = None) -> Plan:
+    """The plan for a break at `at` (aware), at the location in force then (or `location`).
+    `kept`: levels and tallies kept up to date by the caller instead of `history.done`."""
     ctx = context_for(config, at, location)
+    if kept is not None:
+        return choose_plan(library, ctx, at, (), history.previous, kept.levels.levels(),
+                           tally=kept.tally.at(ctx, at))
     levels = current_levels(library, history.done, history.levels, ctx.start_level)
     return choose_plan(library, ctx, at, history.done, history.previous, levels)
+
+
+@dataclass
+class Kept:
+    """The history's levels and tallies, fed one completion at a time (oldest first)."""
+
+    levels: LevelTracker
+    tally: Tallier
+
+    def add(self, d: Done) -> None:
+        self.levels.add(d)
+        self.tally.add(d)
 
 
 def _config(source: Config | Callable[[], Config]) -> Config:
@@ -95,21 +112,31 @@ class SimulationChooser:
         self.base = history or PlanHistory()
         self.plans: dict[int, Plan] = {}
         self._last: Plan | None = None
+        self._kept: Kept | None = None
+        self._seen = 0  # history.prompts before this one have been fed to _kept
 
     def __call__(self, shown: PromptShown, history: History) -> str | None:
-        done = list(self.base.done)
-        for p in history.prompts:
+        if self._kept is None:
+            ctx = context_for(self.config, shown.at)
+            self._kept = Kept(LevelTracker(self.library, self.base.levels, ctx.start_level),
+                              Tallier(self.library))
+            for d in sorted(self.base.done, key=lambda d: d.at):
+                self._kept.add(d)
+        # Prompts end in the order they were shown (one is pending at a time): feed those that
+        # ended since the last call, once each.
+        prompts = history.prompts
+        while self._seen < len(prompts) and prompts[self._seen].outcome != "pending":
+            p = prompts[self._seen]
+            self._seen += 1
             if p.outcome != "done":
                 continue
             at = p.answered_at or p.at
             plan = self.plans.get(p.number)
-            if plan is not None:
-                done += [Done(at, i) for i in plan.ids]
-            elif p.exercise:
-                done.append(Done(at, p.exercise))
+            for exercise in (plan.ids if plan is not None else (p.exercise,) if p.exercise else ()):
+                self._kept.add(Done(at, exercise))
         previous = self._last.ids if self._last is not None else self.base.previous
         plan = plan_for(self.config, self.library, shown.at,
-                        PlanHistory(tuple(done), previous, self.base.levels))
+                        PlanHistory((), previous, self.base.levels), kept=self._kept)
         self.plans[shown.number] = plan
         self._last = plan
         return plan.main_exercise

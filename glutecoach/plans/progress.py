@@ -49,22 +49,39 @@ def current_levels(library: Library, done: Iterable[Done], stored: Mapping[str, 
     """Each muscle's level now: the stored one (or start_level), raised by steady completion of
     glute exercises for that muscle done after it was stored. Only exercises at least as hard as
     the level count: doing easier work does not show that the level is too low."""
-    ordered = sorted(done, key=lambda d: d.at)
-    levels: dict[str, int] = {}
-    for muscle in MUSCLES:
-        base = stored.get(muscle)
-        level = clamp(base.level if base is not None else start_level)
-        streak: list[datetime] = []  # completions counted towards the next step
-        for d in ordered:
-            if base is not None and d.at <= base.updated:
+    tracker = LevelTracker(library, stored, start_level)
+    for d in sorted(done, key=lambda d: d.at):
+        tracker.add(d)
+    return tracker.levels()
+
+
+class LevelTracker:
+    """`current_levels`, one completion at a time (oldest first): `simulate` plans every prompt
+    of a year without walking the whole history again at each one."""
+
+    def __init__(self, library: Library, stored: Mapping[str, StoredLevel],
+                 start_level: int) -> None:
+        self.library = library
+        self.stored = stored
+        self._level = {m: clamp(stored[m].level if m in stored else start_level)
+                       for m in MUSCLES}
+        self._streak: dict[str, list[datetime]] = {m: [] for m in MUSCLES}
+
+    def add(self, d: Done) -> None:
+        ex = self.library.get(d.exercise)
+        if ex is None or part_of(ex) != "glute":
+            return
+        for muscle in MUSCLES:
+            base = self.stored.get(muscle)
+            if muscle not in ex.primary_muscles or (base is not None and d.at <= base.updated):
                 continue
-            ex = library.get(d.exercise)
-            if ex is None or part_of(ex) != "glute" or muscle not in ex.primary_muscles:
-                continue
-            if ex.difficulty >= level:
+            if ex.difficulty >= self._level[muscle]:
+                streak = self._streak[muscle]
                 streak.append(d.at)
                 if (len(streak) >= STEADY_DONE and streak[-1] - streak[0] >= STEADY_SPAN
-                        and level < HIGHEST):
-                    level, streak = level + 1, []
-        levels[muscle] = level
-    return levels
+                        and self._level[muscle] < HIGHEST):
+                    self._level[muscle] += 1
+                    self._streak[muscle] = []
+
+    def levels(self) -> dict[str, int]:
+        return dict(self._level)

@@ -9,6 +9,7 @@ balanced the same way. Nothing from the previous plan comes back in the next one
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -102,15 +103,49 @@ def _tally(library: Library, ctx: Context, at: datetime, done: Iterable[Done]) -
     return tally
 
 
+class Tallier:
+    """`_tally`, one completion at a time (oldest first): when each exercise and muscle was last
+    done is kept as it comes; the week's and the day's counts are made from the last week only.
+    `simulate` plans every prompt of a year this way instead of re-walking the history."""
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        self._times: list[float] = []
+        self._items: list[tuple[datetime, Exercise]] = []
+        self._base = _Tally()
+
+    def add(self, d: Done) -> None:
+        ex = self.library.get(d.exercise)
+        if ex is None:
+            return
+        ts = d.at.timestamp()
+        if self._times and ts < self._times[-1]:
+            raise ValueError("completions must come oldest first")
+        self._times.append(ts)
+        self._items.append((d.at, ex))
+        self._base.add(ex, ts, in_week=False, today=False)  # only the "last done" times
+
+    def at(self, ctx: Context, at: datetime) -> _Tally:
+        tally = _Tally(last_done=dict(self._base.last_done),
+                       last_trained=dict(self._base.last_trained))
+        day_start = datetime.combine(at.astimezone(ctx.zone).date(), time(), ctx.zone)
+        for when, ex in self._items[bisect.bisect_left(self._times, (at - WEEK).timestamp()):]:
+            if when <= at:
+                tally.add(ex, when.timestamp(), in_week=True, today=when >= day_start)
+        return tally
+
+
 def choose_plan(library: Library, ctx: Context, at: datetime, done: Iterable[Done],
-                previous: Sequence[str], levels: Mapping[str, int]) -> Plan:
+                previous: Sequence[str], levels: Mapping[str, int],
+                tally: _Tally | None = None) -> Plan:
     """The plan for a break at `at` (aware).
 
     done: exercises done before, any age (only the last week counts for balance).
     previous: the exercise ids of the previous plan, which this one avoids.
     levels: the user's level (1-5) per muscle (progress.current_levels).
+    tally: what `_tally` makes of `done`, when the caller keeps it up to date (Tallier).
     """
-    tally = _tally(library, ctx, at, done)
+    tally = tally if tally is not None else _tally(library, ctx, at, done)
     allowed = [e for e in library if ctx.allows(e)]
     walks = [e for e in allowed if part_of(e) == "walk"]
     glutes = [e for e in allowed if part_of(e) == "glute"]
