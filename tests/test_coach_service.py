@@ -369,3 +369,13 @@ def test_a_break_done_asks_how_it_felt_and_the_answer_moves_the_level(tmp_path: 
         levels = {r.muscle: r.level for r in s.exec(select(LevelRow))}
     assert levels and all(level == 2 for level in levels.values())  # start_level 1, one up
     store.close()
+
+
+def test_a_refused_command_still_notifies_the_prompt_its_poll_showed(rig) -> None:
+    coach, clock, presence, notifier, _store = rig
+    typing_until(coach, clock, presence, MONDAY_9 + timedelta(minutes=29, seconds=50))
+    clock.advance(20)
+    presence.last_input = clock.t  # typing on; the next look comes with a command
+    reply = coach.handle({"cmd": "pause", "duration": "soon"})
+    assert reply["ok"] is False
+    assert len(notifier.shown) == 1 and coach.status_json()["pending_prompt"] is not None

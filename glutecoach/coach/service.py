@@ -298,37 +298,43 @@ class Coach:
             if cmd == "reload":
                 return self._reload()
             self._observe(effects)  # the user just typed a command: see that first
-            now = self.engine.now
-            reply: dict[str, Any] = {"ok": True}
-            if cmd == "answer":
-                answer = request.get("answer")
-                if answer not in ("done", "snooze", "skip"):
-                    return {"ok": False, "error": 'answer must be "done", "snooze" or "skip"'}
-                if self.engine.pending is None:
-                    return {"ok": False, "error": "no prompt is pending"}
-                self._record(self.engine.answer(now, answer), effects)
-            elif cmd == "pause":
-                try:
-                    until = pause_until(str(request.get("duration") or "1h"), now, self.zone)
-                except GlutecoachError as exc:
-                    return {"ok": False, "error": str(exc)}
-                self._record(self.engine.pause(now, until), effects)
-            elif cmd == "resume":
-                self._record(self.engine.unpause(now), effects)
-            elif cmd == "break-now":
-                self._record(self.engine.break_now(now), effects)
-            else:
-                return {"ok": False, "error": f"unknown command: {cmd}"}
-            if self.writer.backlog:
-                reply["warning"] = (f"the coach took it, but cannot save its history now "
-                                    f"({self.write_error}); it keeps it and saves it as soon "
-                                    "as it can")
-            reply["status"] = self.status_json()
+            reply = self._command(cmd, request, effects)
+            if reply.get("ok"):
+                if self.writer.backlog:
+                    reply["warning"] = (f"the coach took it, but cannot save its history now "
+                                        f"({self.write_error}); it keeps it and saves it as "
+                                        "soon as it can")
+                reply["status"] = self.status_json()
             nxt = self._next_poll()
+        # Even a refused command ran a poll first, which may have shown a prompt: notify it.
         self._run(effects)
         self.on_reschedule(nxt)
         self.on_change()
         return reply
+
+    def _command(self, cmd: object, request: dict[str, Any],
+                 effects: list[Callable[[], None]]) -> dict[str, Any]:
+        now = self.engine.now
+        if cmd == "answer":
+            answer = request.get("answer")
+            if answer not in ("done", "snooze", "skip"):
+                return {"ok": False, "error": 'answer must be "done", "snooze" or "skip"'}
+            if self.engine.pending is None:
+                return {"ok": False, "error": "no prompt is pending"}
+            self._record(self.engine.answer(now, answer), effects)
+        elif cmd == "pause":
+            try:
+                until = pause_until(str(request.get("duration") or "1h"), now, self.zone)
+            except GlutecoachError as exc:
+                return {"ok": False, "error": str(exc)}
+            self._record(self.engine.pause(now, until), effects)
+        elif cmd == "resume":
+            self._record(self.engine.unpause(now), effects)
+        elif cmd == "break-now":
+            self._record(self.engine.break_now(now), effects)
+        else:
+            return {"ok": False, "error": f"unknown command: {cmd}"}
+        return {"ok": True}
 
     def session_event(self, kind: str) -> None:
         """A signal from the session (logind, the screensaver): act now rather than at the next
