@@ -143,7 +143,7 @@ def _watch_session(coach: object, cleanup: list[tuple[str, object]]) -> None:
     """Lock and sleep signals from logind and the screensaver, where the session has them."""
     if sys.platform != "linux":
         return
-    from glutecoach.presence.freedesktop import SessionWatcher
+    from glutecoach.presence.session import SessionWatcher
 
     def on_event(event: object) -> None:
         kind = getattr(event, "kind", "")

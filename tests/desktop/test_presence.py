@@ -26,14 +26,10 @@ from glutecoach.presence import (
     open_presence,
 )
 from glutecoach.presence.base import WithLock
-from glutecoach.presence.freedesktop import (
-    FreedesktopIdle,
-    LogindLock,
-    SessionEvent,
-    SessionWatcher,
-)
+from glutecoach.presence.freedesktop import FreedesktopIdle, LogindLock
 from glutecoach.presence.macos import MacIdle, parse_hid_idle_seconds
 from glutecoach.presence.mutter import MutterIdle
+from glutecoach.presence.session import SessionEvent, SessionWatcher
 from glutecoach.presence.windows import WindowsIdle
 from glutecoach.presence.x11 import X11Idle
 
