@@ -34,6 +34,10 @@ class WorkHours:
             out.append((start.astimezone(UTC), end.astimezone(UTC)))
         return tuple(out)
 
+    def windows_of(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
+        """The work windows of a local date as UTC intervals, in order."""
+        return self._day(day)
+
     def local_date(self, t: datetime) -> date:
         return t.astimezone(self.zone).date()
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from glutecoach.errors import GlutecoachError
+from glutecoach.presence.sleep import ClockDrift
 
 if TYPE_CHECKING:
     from glutecoach.coach.service import Coach
@@ -44,15 +45,14 @@ class BackwardStep:
 
     def __init__(self, tolerance: float = BACKWARD_TOLERANCE_SECONDS) -> None:
         self.tolerance = tolerance
-        self._last: tuple[datetime, float] | None = None
+        self._drift = ClockDrift()
 
     def observe(self, wall: datetime, mono: float) -> timedelta | None:
         """Feed one poll; the (negative) step when the wall clock went back since the last."""
-        now = wall.astimezone(UTC)  # UTC: a DST change is no step
-        last, self._last = self._last, (now, mono)
-        if last is None:
+        seen = self._drift.observe(wall, mono)
+        if seen is None:
             return None
-        drift = (now - last[0]).total_seconds() - (mono - last[1])
+        drift = seen[2]
         return timedelta(seconds=drift) if drift < -self.tolerance else None
 
 

@@ -39,7 +39,7 @@ def read_history(store: Store, at: datetime) -> PlanHistory:
     """Everything done up to `at`, the plan of the last prompt shown up to then, and the levels
     that feedback stored. The whole log is read: steady completion counts from the moment each
     level was stored, however long ago (a few thousand short rows a year)."""
-    with store._reading() as s:
+    with store.reading() as s:
         return _read(s, at)
 
 
@@ -73,7 +73,7 @@ def apply_feedback(store: Store, library: Library, feedback: Feedback, at: datet
                    start_level: int, zone: ZoneInfo, muscle: str | None = None) -> FeedbackResult:
     """Record feedback on the glute exercises of the last break done (only those working
     `muscle` when it is given) and move the levels of their primary muscles (or of `muscle`)."""
-    with store._writing() as s:
+    with store.writing() as s:
         latest = s.exec(select(ExerciseLogRow).where(ExerciseLogRow.at_utc <= _naive_utc(at))
                         .order_by(col(ExerciseLogRow.at_utc).desc(),
                                   col(ExerciseLogRow.id).desc()).limit(1)).first()

@@ -216,5 +216,5 @@ def exercises_done(store: Store, since: datetime, until: datetime) -> dict[str, 
                     ExerciseLogRow.at_utc < _naive_utc(until))
              .group_by(ExerciseLogRow.exercise))
     # The store's guarded session turns a locked or damaged database into one clear line.
-    with store._reading() as s:
+    with store.reading() as s:
         return {exercise: int(n) for exercise, n in s.exec(query)}

@@ -117,7 +117,7 @@ def hour_seconds(part: Part, zone: ZoneInfo) -> Iterable[tuple[int, float]]:
 def work_intervals(hours: WorkHours, day: date) -> tuple[tuple[datetime, datetime], ...]:
     """The day's work windows as UTC instants, the very intervals the coach prompts in."""
     # WorkHours caches these per date; it has no public accessor for them (yet).
-    return hours._day(day)
+    return hours.windows_of(day)
 
 
 def work_hours_of_day(hours: WorkHours, day: date) -> set[int]:

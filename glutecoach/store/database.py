@@ -86,7 +86,7 @@ class Store:
             raise GlutecoachError(f"{self.path}: cannot open the history database "
                                   f"({exc.orig})") from None
         except DatabaseError as exc:
-            raise self._damaged(exc) from None
+            raise self.damaged(exc) from None
         if version == 0 and not tables:
             # One explicit transaction (pysqlite opens none for DDL): a kill half-way leaves an
             # empty file to start again from, never tables without a schema version.
@@ -133,7 +133,7 @@ class Store:
         with self.engine.connect() as conn:
             return int(conn.execute(text("PRAGMA user_version")).scalar_one())
 
-    def _damaged(self, exc: Exception) -> GlutecoachError:
+    def damaged(self, exc: Exception) -> GlutecoachError:
         reason = str(getattr(exc, "orig", exc))
         return GlutecoachError(
             f"{self.path}: the history database cannot be read ({reason}); it was left "
@@ -148,7 +148,7 @@ class Store:
     def has_history_between(self, start: datetime, end: datetime) -> bool:
         """Does any recorded stretch, break or prompt touch [start, end]?"""
         a, b = _naive_utc(start), _naive_utc(end)
-        with self._reading() as s:
+        with self.reading() as s:
             for table in (StretchRow, BreakRow):
                 row = s.exec(select(table.id).where(
                     table.start_utc <= b,
@@ -164,7 +164,7 @@ class Store:
                plans: Mapping[int, str] | None = None) -> None:
         """Write a whole history (e.g. a simulation) in one transaction. plans: the plan JSON
         shown with each prompt, by prompt number (see StoreWriter.apply)."""
-        with self._writing() as s:
+        with self.writing() as s:
             s.add_all(StretchRow(start_utc=_naive_utc(x.start),
                                  end_utc=_naive_utc(x.end) if x.end else None,
                                  tz=zone, source=source) for x in history.stretches)
@@ -191,7 +191,7 @@ class Store:
         a = _naive_utc(since) if since else datetime.min
         b = _naive_utc(until) if until else datetime.max
         h = History()
-        with self._reading() as s:
+        with self.reading() as s:
             for r in s.exec(select(StretchRow).where(
                     StretchRow.start_utc < b,
                     or_(StretchRow.end_utc.is_(None), StretchRow.end_utc >= a))  # type: ignore[union-attr]
@@ -212,10 +212,10 @@ class Store:
 
     # --- sessions that turn SQLite errors into one-line messages -------------------------------
 
-    def _reading(self) -> _Guarded:
+    def reading(self) -> _Guarded:
         return _Guarded(self, write=False)
 
-    def _writing(self) -> _Guarded:
+    def writing(self) -> _Guarded:
         return _Guarded(self, write=True)
 
 
@@ -239,7 +239,7 @@ class _Guarded:
             raise GlutecoachError(f"{self.store.path}: cannot {what} the database ({reason})") \
                 from None
         if isinstance(exc, DatabaseError):
-            raise self.store._damaged(exc) from None
+            raise self.store.damaged(exc) from None
 
 
 def _connect(path: Path, busy_timeout_ms: int) -> SqlEngine:

@@ -21,7 +21,7 @@ from glutecoach.store.tables import BreakRow
 def close_breaks_left_open(store: Store) -> int:
     """Close the coach's breaks left open by a kill; how many there were. Only for the coach
     holding the instance lock: nothing else may be writing them."""
-    with store._writing() as s:
+    with store.writing() as s:
         left = list(s.exec(select(BreakRow).where(
             BreakRow.end_utc.is_(None), BreakRow.source == "coach")))  # type: ignore[union-attr]
         for b in left:
@@ -35,7 +35,7 @@ def check_whole(store: Store) -> None:
     """Refuse a damaged file before the coach writes into it for hours: `PRAGMA quick_check`
     (milliseconds for a year of history) finds a bad page that opening the file does not, and
     the user gets one line with the way out instead of a failed write at every poll."""
-    with store._reading() as s:
+    with store.reading() as s:
         problems = [row[0] for row in s.connection().exec_driver_sql("PRAGMA quick_check")]
     if problems != ["ok"]:
-        raise store._damaged(Exception(f"quick_check: {problems[0]}"))
+        raise store.damaged(Exception(f"quick_check: {problems[0]}"))

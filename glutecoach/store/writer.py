@@ -52,7 +52,7 @@ class StoreWriter:
             return
         ids = (self._stretch_id, self._break_id, dict(self._prompt_ids))
         try:
-            with self.store._writing() as s:
+            with self.store.writing() as s:
                 for batch in self.backlog:
                     self._write(s, *batch)
                 s.commit()
@@ -115,7 +115,7 @@ class StoreWriter:
         pid = self._prompt_ids.get(number)
         if pid is None:
             return
-        with self.store._writing() as s:
+        with self.store.writing() as s:
             p = s.get(PromptRow, pid)
             if p is not None:
                 p.delivered = delivered
@@ -127,7 +127,7 @@ class StoreWriter:
         a coach whose user reads or is away writes nothing (and costs no CPU) at its polls."""
         if self._stretch_id is None or self._touched == (self._stretch_id, last_input):
             return
-        with self.store._writing() as s:
+        with self.store.writing() as s:
             st = s.get(StretchRow, self._stretch_id)
             if st is not None:
                 st.end_utc = _naive_utc(last_input)
@@ -142,7 +142,7 @@ class StoreWriter:
         if self.backlog:
             raise GlutecoachError("earlier records are still waiting to be written")
         self._touched = None  # the open stretch's end moves with it
-        with self.store._writing() as s:
+        with self.store.writing() as s:
             rows: list[tuple[type[Any], int | None, tuple[str, ...]]] = [
                 (StretchRow, self._stretch_id, ("start_utc", "end_utc")),
                 (BreakRow, self._break_id, ("start_utc", "became_utc")),
