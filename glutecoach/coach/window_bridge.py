@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from glutecoach.coach.service import Coach
@@ -32,8 +33,9 @@ class WindowBridge:
         plan = plans.get(shown.number)
         if plan is None or self._unavailable:
             return
-        items = [window_item(self.library.get(i.exercise), i.seconds) for i in plan.items
-                 if self.library.get(i.exercise) is not None]
+        # The plan's own dose (a walk cut to the time left), not the exercise's typical one.
+        items = [replace(window_item(ex, i.seconds), dose=i.dose) for i in plan.items
+                 if (ex := self.library.get(i.exercise)) is not None]
         title = f"Glute break · {plan.location}"
         window = BreakWindow(WindowPlan(title, plan.minutes, items), on_answer=self._answer,
                              on_feedback=self._feedback, snooze_offered=shown.snooze_offered)
