@@ -30,3 +30,13 @@ def ensure_home(home: Path) -> Path:
         raise GlutecoachError(
             f"{home}: cannot create the GluteCoach home ({exc.strerror})") from None
     return home
+
+
+def package_file(name: str) -> Path:
+    """A data file shipped in the wheel (glutecoach/NAME), or at the repository's top level when
+    running from a checkout or an editable install."""
+    here = Path(__file__).resolve().parent  # the glutecoach package
+    for candidate in (here / name, here.parent / name):
+        if candidate.exists():
+            return candidate
+    raise GlutecoachError(f"{name} is missing from this installation; reinstall GluteCoach")

@@ -14,7 +14,6 @@ import pytest
 from cli_helpers import isolate, run_cli
 from pydantic import BaseModel
 
-from glutecoach.cli.main import package_file
 from glutecoach.config import (
     WEEKDAYS,
     Config,
@@ -25,6 +24,7 @@ from glutecoach.config import (
     resolve_config_path,
 )
 from glutecoach.errors import InputError
+from glutecoach.paths import package_file
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "config.example.toml"

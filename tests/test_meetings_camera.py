@@ -119,3 +119,19 @@ def test_a_scan_of_this_machine_is_cheap() -> None:
     for _ in range(5):
         source.read(NOW)
     assert (time.perf_counter() - started) / 5 < 0.25
+
+
+def test_without_a_video_device_no_process_is_read(tmp_path: Path) -> None:
+    """A fake /proc whose one process "holds" dev/video0: while that device node does not exist
+    the scan is skipped (off); once it exists, the same /proc is read (on)."""
+    proc = tmp_path / "proc"
+    (proc / "self" / "fd").mkdir(parents=True)
+    (proc / "4242" / "fd").mkdir(parents=True)
+    (proc / "4242" / "comm").write_text("zoom\n")
+    dev = tmp_path / "dev"
+    dev.mkdir()
+    (proc / "4242" / "fd" / "7").symlink_to(dev / "video0")
+    source = LinuxCamera(AppNames([]), devices=str(dev / "video*"), proc=proc)
+    assert source.read(NOW) == MeetingSignal(False, "camera")
+    (dev / "video0").write_bytes(b"")
+    assert source.read(NOW) == MeetingSignal(True, "camera", f"zoom holds {dev}/video0")

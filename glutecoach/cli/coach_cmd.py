@@ -30,9 +30,14 @@ def _send(app: App, request: dict[str, Any]) -> dict[str, Any]:
 @location_options
 @pass_app
 def run(app: App, headless: bool) -> None:
+    config, path = app.loaded  # a broken config is refused here, before anything starts
+    if app.own_process:
+        from glutecoach.coach.launch import can_exec, exec_coach
+
+        if can_exec():
+            exec_coach(app.home, path, headless=headless, verbose=app.verbose)
     from glutecoach.coach.runner import run_coach
 
-    config, path = app.loaded
     run_coach(config, path, app.home, headless=headless, verbose=app.verbose)
 
 

@@ -65,7 +65,7 @@ def _check_exercises(config_path: Path) -> str:
 @location_options
 @pass_app
 def init(app: App) -> None:
-    from glutecoach.cli.main import package_file
+    from glutecoach.paths import package_file
 
     path, _ = resolve_config_path(app.config_option)
     if path.exists():

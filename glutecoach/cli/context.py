@@ -24,6 +24,9 @@ class App:
     config_option: Path | None = None
     home_option: Path | None = None
     verbose: bool = False
+    # The command line is this process's own (not main() called with arguments, as tests and
+    # embedders do): `run` may then replace the process with the coach's (coach/launch.py).
+    own_process: bool = False
     _store: Store | None = field(default=None, repr=False)
 
     @cached_property

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 import click
 
@@ -64,7 +63,8 @@ def main(argv: list[str] | None = None) -> None:
     # Health data: everything the coach creates (database, logs, exports) is the user's alone.
     os.umask(0o077)
     try:
-        rv = cli.main(args=argv, prog_name="glutecoach", standalone_mode=False)
+        rv = cli.main(args=argv, prog_name="glutecoach", standalone_mode=False,
+                      obj=App(own_process=argv is None))
     except click.exceptions.Abort:
         click.echo("glutecoach: aborted", err=True)
         sys.exit(130)
@@ -93,12 +93,3 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(0)
     sys.exit(rv if isinstance(rv, int) else 0)
 
-
-def package_file(name: str) -> Path:
-    """A data file shipped in the wheel (glutecoach/NAME), or at the repository's top level when
-    running from a checkout or an editable install."""
-    here = Path(__file__).resolve().parent.parent
-    for candidate in (here / name, here.parent / name):
-        if candidate.exists():
-            return candidate
-    raise GlutecoachError(f"{name} is missing from this installation; reinstall GluteCoach")

@@ -37,7 +37,7 @@ def shipped_dir() -> Path:
     repository's exercises/ in a checkout."""
     # Imported here: the CLI module pulls in click, which library users such as the planner
     # running inside the coach should not need just to read exercises.
-    from glutecoach.cli.main import package_file
+    from glutecoach.paths import package_file
 
     return package_file("exercises")
 

@@ -3,13 +3,15 @@
 V4L2 has no "in use" flag, but a process that streams from a camera keeps its device node open, so
 the holders are found the way `fuser` finds them: each process's /proc/<pid>/fd symlinks. Only
 this user's processes are looked at (the others' fd folders are unreadable anyway), which keeps a
-scan to a few milliseconds. Apps reaching the camera through PipeWire show up as `pipewire`, the
-process that really holds the device.
+scan to a few milliseconds, and none at all while no video device exists (no camera plugged in):
+then nothing can hold one, and the idle coach spends nothing on it. Apps reaching the camera
+through PipeWire show up as `pipewire`, the process that really holds the device.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import glob
 import logging
 import os
 import re
@@ -54,6 +56,7 @@ class LinuxCamera:
         if not (proc / "self" / "fd").is_dir():
             raise SignalUnavailable(f"{proc} is not mounted, so open devices cannot be seen")
         self._ignore = ignore
+        self._pattern = devices
         self._devices = re.compile(fnmatch.translate(devices))
         self._proc = proc
         self._uid = os.getuid() if uid is None else uid
@@ -62,6 +65,8 @@ class LinuxCamera:
     def holders(self) -> list[tuple[str, str]]:
         """(app name, device) for each process of this user holding a matching device."""
         found: list[tuple[str, str]] = []
+        if not glob.glob(self._pattern):
+            return found  # no device node, so no holder: skip reading every process's fds
         with os.scandir(self._proc) as entries:
             for entry in entries:
                 if not entry.name.isdigit():

@@ -19,6 +19,7 @@ from typing import Any
 from glutecoach.meetings.apps import AppNames
 from glutecoach.meetings.base import FailureLog, MeetingSignal, ReadFailed, SignalUnavailable
 from glutecoach.meetings.camera import process_names
+from glutecoach.xconnection import open_display
 
 log = logging.getLogger(__name__)
 
@@ -58,12 +59,12 @@ class X11Fullscreen:
 
     def _connect(self) -> Any:
         try:
-            from Xlib import display as xdisplay
             from Xlib import error as xerror
         except ImportError as e:
             raise SignalUnavailable("python-xlib is not installed (pip install python-xlib)") from e
         try:
-            display = xdisplay.Display(self._display_name)
+            # Window properties are core protocol: no X extension is needed.
+            display = open_display(self._display_name)
         except (xerror.DisplayError, xerror.ConnectionClosedError, OSError) as e:
             raise ReadFailed(f"cannot connect to the X server on {self._display_name}: {e}") from e
         self._atoms = {

@@ -11,6 +11,7 @@ import os
 from typing import Any
 
 from glutecoach.presence.base import PresenceError, PresenceReading, PresenceUnavailable
+from glutecoach.xconnection import open_display
 
 
 class X11Idle:
@@ -29,14 +30,13 @@ class X11Idle:
 
     def _connect(self) -> Any:
         try:
-            from Xlib import display as xdisplay
             from Xlib import error as xerror
         except ImportError as e:
             raise PresenceUnavailable(
                 "python-xlib is not installed (pip install python-xlib)"
             ) from e
         try:
-            return xdisplay.Display(self._display_name)
+            return open_display(self._display_name, ("MIT-SCREEN-SAVER",))
         except (xerror.DisplayError, xerror.ConnectionClosedError, OSError) as e:
             raise PresenceUnavailable(
                 f"cannot connect to the X server on {self._display_name}: {e}"

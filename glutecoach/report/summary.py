@@ -2,7 +2,9 @@
 
 The moment is `[report] summary_day` at `summary_time` (default Friday 16:00) in the schedule's
 time zone, as an APScheduler cron trigger, so it follows DST: 16:00 stays 16:00 local.
-Nothing here imports the plotting library: the coach can import it at start-up for free.
+The coach imports this module at start-up to schedule the job; what builds the text (the report,
+the store's queries, the plotting library) is imported when the summary is due, so an idle coach
+does not carry it all week.
 """
 
 from __future__ import annotations
@@ -13,14 +15,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from glutecoach.cli.output import percent_text
-from glutecoach.config import Config
-from glutecoach.report.build import WeekReport
-from glutecoach.report.figures import duration_text
-
 if TYPE_CHECKING:
     from apscheduler.job import Job
     from apscheduler.schedulers.base import BaseScheduler
+
+    from glutecoach.config import Config
+    from glutecoach.report.build import WeekReport
 
 log = logging.getLogger("glutecoach.report")
 
@@ -41,6 +41,9 @@ def _versus(now: float, before: float) -> str:
 
 def summary_text(r: WeekReport) -> tuple[str, str]:
     """(title, body) of the notification for a built report; a few short lines."""
+    from glutecoach.cli.output import percent_text
+    from glutecoach.report.figures import duration_text
+
     over = r.week.sunday < r.now.astimezone(r.zone).date()
     title = f"Your week {r.week}" + ("" if over else " so far")
     if not r.recorded:

@@ -1,0 +1,3 @@
+from glutecoach.coach.launch import main
+
+main()

@@ -1,0 +1,80 @@
+"""The coach's own process: `glutecoach run` checks the config, then replaces itself with a lean
+interpreter that runs only the coach.
+
+Why a second interpreter: the coach runs all day, so what it holds in memory matters more than
+what a command holds for a second. The command line's process has click and the help texts of
+every command loaded; the coach needs neither. The new interpreter runs with -OO, which drops
+docstrings (SQLAlchemy's alone are several MB) and asserts (ours only narrow types). Together
+that is ~6 MB of a ~65 MB coach (see benchmarks/footprint.py and the README's figures).
+
+`os.execv` keeps the process id, the terminal, stdin/stdout/stderr and the environment, so a
+service manager, an autostart entry or a terminal's Ctrl+C see one process, as before. Where
+exec cannot keep those (Windows starts a new process and returns at once; a frozen app has no
+interpreter to start) the coach runs in the command's own process instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from pathlib import Path
+
+from glutecoach.errors import GlutecoachError
+
+
+def coach_argv(home: Path, config_path: Path | None, *, headless: bool,
+               verbose: bool) -> list[str]:
+    """The command line of the coach's process: the config already resolved by `run`, so the
+    coach reads exactly the file that was checked."""
+    argv = [sys.executable, "-OO", "-m", "glutecoach.coach", "--home", str(home.absolute())]
+    if config_path is not None:
+        argv += ["--config", str(config_path.absolute())]
+    if headless:
+        argv.append("--headless")
+    if verbose:
+        argv.append("--verbose")
+    return argv
+
+
+def can_exec() -> bool:
+    return os.name == "posix" and not getattr(sys, "frozen", False) and bool(sys.executable)
+
+
+def exec_coach(home: Path, config_path: Path | None, *, headless: bool, verbose: bool) -> None:
+    """Replace this process with the coach's. Returns only when the interpreter cannot be
+    started again (e.g. a user who may run it through a shell's path but not open it anew); the
+    caller then runs the coach in this process, which costs memory, not function."""
+    argv = coach_argv(home, config_path, headless=headless, verbose=verbose)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    with contextlib.suppress(OSError):
+        os.execv(argv[0], argv)
+
+
+def main(args: list[str] | None = None) -> None:
+    """`python -OO -m glutecoach.coach`: what `glutecoach run` becomes. Not meant to be typed:
+    errors end as one line and an exit code, as for every glutecoach command."""
+    parser = argparse.ArgumentParser(prog="glutecoach run",
+                                     description="The coach's process (see `glutecoach run`).")
+    parser.add_argument("--home", type=Path, required=True)
+    parser.add_argument("--config", type=Path)
+    parser.add_argument("--headless", action="store_true")
+    parser.add_argument("--verbose", action="store_true")
+    opts = parser.parse_args(args)
+    os.umask(0o077)  # as in the command line: everything the coach writes is the user's alone
+    try:
+        from glutecoach.coach.runner import run_coach
+        from glutecoach.config import Config, load_config
+
+        config = load_config(opts.config) if opts.config is not None else Config()
+        run_coach(config, opts.config, opts.home, headless=opts.headless, verbose=opts.verbose)
+    except GlutecoachError as exc:
+        print(f"glutecoach: error: {exc}", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except PermissionError as exc:
+        print(f"glutecoach: error: {exc.filename}: {exc.strerror}", file=sys.stderr)
+        sys.exit(1)

@@ -1,0 +1,102 @@
+"""`glutecoach run` hands over to a lean coach process (coach/launch.py): what it execs, when it
+stays in its own process instead, and how the coach's process reports a bad start."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from glutecoach.coach import launch
+from glutecoach.coach import runner as coach_runner
+from tests.cli_helpers import isolate, run_cli
+
+
+class Exec(Exception):
+    """Raised instead of replacing the test process."""
+
+
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """run_coach calls, recorded instead of running a coach."""
+    calls: list[dict[str, Any]] = []
+
+    def fake_run_coach(config: Any, path: Path | None, home: Path, **kw: Any) -> None:
+        calls.append(dict(config=config, path=path, home=home, **kw))
+
+    monkeypatch.setattr(coach_runner, "run_coach", fake_run_coach)
+    return calls
+
+
+def test_the_coach_argv_names_the_checked_config_by_absolute_path(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    argv = launch.coach_argv(Path("home"), Path("conf.toml"), headless=True, verbose=True)
+    assert argv[:4] == [sys.executable, "-OO", "-m", "glutecoach.coach"]
+    assert argv[4:] == ["--home", str(tmp_path / "home"), "--config", str(tmp_path / "conf.toml"),
+                        "--headless", "--verbose"]
+    assert "--config" not in launch.coach_argv(Path("h"), None, headless=False, verbose=False)
+
+
+def test_run_from_the_command_line_execs_the_coach(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, started: list[dict[str, Any]]) -> None:
+    isolate(monkeypatch, tmp_path)
+    seen: list[list[str]] = []
+
+    def fake_execv(path: str, argv: list[str]) -> None:
+        seen.append(argv)
+        raise Exec
+
+    monkeypatch.setattr(launch.os, "execv", fake_execv)
+    monkeypatch.setattr(sys, "argv", ["glutecoach", "--home", str(tmp_path / "h"), "run"])
+    from glutecoach.cli.main import main
+
+    with pytest.raises(Exec):
+        main()
+    assert seen == [launch.coach_argv(tmp_path / "h", None, headless=False, verbose=False)]
+    assert started == []
+
+
+def test_when_exec_fails_the_coach_runs_in_the_command_process(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, started: list[dict[str, Any]]) -> None:
+    isolate(monkeypatch, tmp_path)
+
+    def refused(path: str, argv: list[str]) -> None:
+        raise PermissionError(13, "Permission denied", path)
+
+    monkeypatch.setattr(launch.os, "execv", refused)
+    monkeypatch.setattr(sys, "argv", ["glutecoach", "--home", str(tmp_path / "h"), "run",
+                                      "--headless"])
+    from glutecoach.cli.main import main
+
+    with pytest.raises(SystemExit) as ended:
+        main()
+    assert ended.value.code == 0
+    assert [(c["home"], c["headless"]) for c in started] == [(tmp_path / "h", True)]
+
+
+def test_main_called_with_arguments_never_replaces_the_caller(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        started: list[dict[str, Any]]) -> None:
+    """Tests and programs that call main([...]) keep their process."""
+    isolate(monkeypatch, tmp_path)
+
+    def forbidden(path: str, argv: list[str]) -> None:
+        raise AssertionError("main([...]) must not exec")
+
+    monkeypatch.setattr(launch.os, "execv", forbidden)
+    r = run_cli(capsys, "--home", tmp_path / "h", "run", "--headless")
+    assert r.code == 0, r.err
+    assert len(started) == 1
+
+
+def test_the_coach_process_reports_a_bad_start_in_one_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "nowhere.toml"
+    with pytest.raises(SystemExit) as ended:
+        launch.main(["--home", str(tmp_path / "h"), "--config", str(missing)])
+    assert ended.value.code == 2
+    err = capsys.readouterr().err
+    assert err == f"glutecoach: error: {missing}: no such config file\n"
