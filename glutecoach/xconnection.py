@@ -10,8 +10,8 @@ def open_display(name: str, extensions: tuple[str, ...] = ()) -> Any:
     """An Xlib connection that loads only the named X extensions.
 
     python-xlib's Display imports a module and makes a round trip for every extension the server
-    offers (about fifteen on Xvfb or Xorg: RANDR, XInput, RECORD, ...), which costs the coach
-    ~1.5 MB for code it never calls. The list it walks, `Xlib.ext.__extensions__`, is narrowed
+    offers (about fifteen on Xvfb or Xorg: RANDR, XInput, RECORD, ...): code the coach never calls,
+    about 0.4 MB of its memory. The list it walks, `Xlib.ext.__extensions__`, is narrowed
     for the length of the call; the lock keeps two threads from connecting at once.
     """
     from Xlib import display as xdisplay

@@ -43,9 +43,9 @@ def can_exec() -> bool:
 
 
 def exec_coach(home: Path, config_path: Path | None, *, headless: bool, verbose: bool) -> None:
-    """Replace this process with the coach's. Returns only when the interpreter cannot be
-    started again (e.g. a user who may run it through a shell's path but not open it anew); the
-    caller then runs the coach in this process, which costs memory, not function."""
+    """Replace this process with the coach's. Returns only when exec fails (seen where this user
+    may not open the interpreter's path anew); the caller then runs the coach in this process,
+    which costs memory, not function."""
     argv = coach_argv(home, config_path, headless=headless, verbose=verbose)
     sys.stdout.flush()
     sys.stderr.flush()

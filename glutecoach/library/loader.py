@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from glutecoach.library.model import Exercise
+from glutecoach.paths import package_file
 
 USER_DIR_NAME = "exercises.d"
 
@@ -35,10 +36,6 @@ def user_exercises_dir(config_option: Path | None = None) -> Path:
 def shipped_dir() -> Path:
     """The library that ships with GluteCoach: the wheel's glutecoach/exercises, or the
     repository's exercises/ in a checkout."""
-    # Imported here: the CLI module pulls in click, which library users such as the planner
-    # running inside the coach should not need just to read exercises.
-    from glutecoach.paths import package_file
-
     return package_file("exercises")
 
 
