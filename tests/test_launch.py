@@ -3,6 +3,8 @@ stays in its own process instead, and how the coach's process reports a bad star
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -34,9 +36,11 @@ def test_the_coach_argv_names_the_checked_config_by_absolute_path(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
     argv = launch.coach_argv(Path("home"), Path("conf.toml"), headless=True, verbose=True)
-    assert argv[:4] == [sys.executable, "-OO", "-m", "glutecoach.coach"]
-    assert argv[4:] == ["--home", str(tmp_path / "home"), "--config", str(tmp_path / "conf.toml"),
-                        "--headless", "--verbose"]
+    start = argv.index("-m")
+    assert argv[0] == sys.executable and "-OO" in argv[1:start]
+    assert argv[start + 1:start + 2] == ["glutecoach.coach"]
+    assert argv[start + 2:] == ["--home", str(tmp_path / "home"),
+                                "--config", str(tmp_path / "conf.toml"), "--headless", "--verbose"]
     assert "--config" not in launch.coach_argv(Path("h"), None, headless=False, verbose=False)
 
 
@@ -100,3 +104,27 @@ def test_the_coach_process_reports_a_bad_start_in_one_line(
     assert ended.value.code == 2
     err = capsys.readouterr().err
     assert err == f"glutecoach: error: {missing}: no such config file\n"
+
+
+def test_a_glutecoach_folder_where_the_user_stands_is_not_what_the_coach_runs(
+        tmp_path: Path) -> None:
+    """The installed script started in a folder holding another `glutecoach` package: the coach's
+    process must still run the installed one (-P), not the folder's."""
+    script = Path(sys.executable).parent / "glutecoach"
+    if not script.exists():
+        pytest.skip("no installed glutecoach script beside this interpreter")
+    decoy = tmp_path / "glutecoach" / "coach"
+    decoy.mkdir(parents=True)
+    (tmp_path / "glutecoach" / "__init__.py").write_text("")
+    (decoy / "__init__.py").write_text("")
+    (decoy / "__main__.py").write_text("import sys\nprint('decoy ran')\nsys.exit(3)\n")
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "LANG": "C.UTF-8",
+           "XDG_CONFIG_HOME": str(tmp_path / "xdg"), "XDG_RUNTIME_DIR": str(tmp_path / "run"),
+           "DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path / 'no-bus'}",
+           "DBUS_SYSTEM_BUS_ADDRESS": f"unix:path={tmp_path / 'no-bus'}"}
+    done = subprocess.run([str(script), "--home", str(tmp_path / "home"), "run", "--headless"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    # Without a display or a bus the real coach stops at once, saying why in one line.
+    assert "decoy" not in done.stdout
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith("glutecoach: error: cannot tell when you are at the keyboard")

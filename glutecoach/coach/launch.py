@@ -28,7 +28,8 @@ def coach_argv(home: Path, config_path: Path | None, *, headless: bool,
                verbose: bool) -> list[str]:
     """The command line of the coach's process: the config already resolved by `run`, so the
     coach reads exactly the file that was checked."""
-    argv = [sys.executable, "-OO", "-m", "glutecoach.coach", "--home", str(home.absolute())]
+    argv = [sys.executable, "-OO", *_safe_path(), "-m", "glutecoach.coach",
+            "--home", str(home.absolute())]
     if config_path is not None:
         argv += ["--config", str(config_path.absolute())]
     if headless:
@@ -36,6 +37,18 @@ def coach_argv(home: Path, config_path: Path | None, *, headless: bool,
     if verbose:
         argv.append("--verbose")
     return argv
+
+
+def _safe_path() -> list[str]:
+    """-P (Python 3.11+: no current folder on sys.path) when this glutecoach is found without it,
+    so a `glutecoach` folder where the user happens to stand (a checkout of another version) is
+    never what the coach runs. Run from a checkout itself (`python -m glutecoach` there), the
+    current folder is how it is found, and stays."""
+    import glutecoach
+
+    root = Path(glutecoach.__file__).resolve().parent.parent
+    found_elsewhere = any(p and Path(p).resolve() == root for p in sys.path[1:])
+    return ["-P"] if found_elsewhere else []
 
 
 def can_exec() -> bool:
