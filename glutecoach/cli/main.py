@@ -14,7 +14,7 @@ import click
 from glutecoach import __version__
 from glutecoach.cli.context import App, location_options
 from glutecoach.cli.lazy import LazyGroup
-from glutecoach.errors import GlutecoachError
+from glutecoach.errors import one_line_errors
 
 HELP = """GluteCoach keeps you from sitting for hours: it notices how long you have sat
 (from keyboard and mouse activity, screen lock and sleep), prompts short glute-activating
@@ -63,8 +63,9 @@ def main(argv: list[str] | None = None) -> None:
     # Health data: everything the coach creates (database, logs, exports) is the user's alone.
     os.umask(0o077)
     try:
-        rv = cli.main(args=argv, prog_name="glutecoach", standalone_mode=False,
-                      obj=App(own_process=argv is None))
+        with one_line_errors():
+            rv = cli.main(args=argv, prog_name="glutecoach", standalone_mode=False,
+                          obj=App(own_process=argv is None))
     except click.exceptions.Abort:
         click.echo("glutecoach: aborted", err=True)
         sys.exit(130)
@@ -78,15 +79,6 @@ def main(argv: list[str] | None = None) -> None:
         hint = f' (see "{ctx.command_path} --help")' if ctx is not None else ""
         click.echo(f"glutecoach: error: {exc.format_message()}{hint}", err=True)
         sys.exit(exc.exit_code)
-    except GlutecoachError as exc:
-        click.echo(f"glutecoach: error: {exc}", err=True)
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except PermissionError as exc:
-        # A file or folder this user may not touch, met where no command expected it.
-        click.echo(f"glutecoach: error: {exc.filename}: {exc.strerror}", err=True)
-        sys.exit(1)
     except BrokenPipeError:
         # `glutecoach history | head`: the reader left; that is not an error.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

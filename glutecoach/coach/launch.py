@@ -21,7 +21,7 @@ import os
 import sys
 from pathlib import Path
 
-from glutecoach.errors import GlutecoachError
+from glutecoach.errors import one_line_errors
 
 
 def coach_argv(home: Path, config_path: Path | None, *, headless: bool,
@@ -77,17 +77,9 @@ def main(args: list[str] | None = None) -> None:
     parser.add_argument("--verbose", action="store_true")
     opts = parser.parse_args(args)
     os.umask(0o077)  # as in the command line: everything the coach writes is the user's alone
-    try:
+    with one_line_errors():
         from glutecoach.coach.runner import run_coach
         from glutecoach.config import Config, load_config
 
         config = load_config(opts.config) if opts.config is not None else Config()
         run_coach(config, opts.config, opts.home, headless=opts.headless, verbose=opts.verbose)
-    except GlutecoachError as exc:
-        print(f"glutecoach: error: {exc}", file=sys.stderr)
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except PermissionError as exc:
-        print(f"glutecoach: error: {exc.filename}: {exc.strerror}", file=sys.stderr)
-        sys.exit(1)
