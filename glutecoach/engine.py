@@ -258,9 +258,10 @@ class Engine:
         return self._flush()
 
     def finish(self, at: datetime) -> list[Action]:
-        """Tracking ends: close the stretch at its last input and any break at `at`."""
+        """Tracking ends: close the stretch at its last input and any break at `at`. A deadline
+        at `at` itself has passed by then: nothing can answer after the end."""
         at = self._clamp(at)
-        self._tick(at, present=False)
+        self._tick(at, present=False, settle=True)
         self._end_stretch()
         if self.gap_is_break and self.last_input is not None:
             self._out.append(BreakEnded(self.last_input, at))
@@ -356,14 +357,21 @@ class Engine:
         self._tick(at, present=False)
         return self._flush()
 
-    def _tick(self, to: datetime, present: bool, inclusive: bool = True) -> None:  # `to`: UTC
+    def _tick(self, to: datetime, present: bool, inclusive: bool = True,
+              settle: bool = False) -> None:  # `to`: UTC
         """Let time run to `to`, applying every timed rule in order (those at `to` itself only if
-        `inclusive`)."""
+        `inclusive`).
+
+        A response deadline at `to` itself is left for later unless `settle`: a prompt is pending
+        up to and including its deadline, so an answer (or a gap beginning) at that very instant
+        still meets it. It is missed as soon as time moves past the deadline, recorded at it."""
         while True:
             nxt = self._next_event(present)
             if nxt is None or nxt[0] > to or (nxt[0] == to and not inclusive):
                 break
             t, kind = nxt
+            if kind == "miss" and t == to and not settle:
+                break
             self.now = t
             if present:
                 self.last_input = t

@@ -11,9 +11,14 @@ from glutecoach.history import History, Recorder
 from glutecoach.trace import TraceRow
 from glutecoach.workhours import WorkHours
 
-# Order of things that happen at the same instant: ends before answers before beginnings.
-_ORDER = {"unlock": 0, "resume": 0, "done": 1, "snooze": 1, "skip": 1,
-          "lock": 2, "suspend": 2, "pause": 2}
+# Things at one instant, in this order (README, readings 9 and 15-18). Lock, sleep and pause rows
+# are half-open, [at, until): one ending at t no longer holds at t, and one starting at t does not
+# reach back into a gap that ends at t. So: ends, then pause starts (a pause silences a prompt due
+# at its first instant), then the input at t (a due prompt appears with it), then answers (so an
+# answer meets a prompt shown at that instant), then lock and sleep starts.
+_ORDER = {"unlock": 0, "resume": 0, "pause": 1, "done": 2, "snooze": 2, "skip": 2,
+          "lock": 3, "suspend": 3}
+_BEFORE_INPUT = 2  # kinds ordered below this come before the input at their instant
 _ANSWER = {"done": "done", "snooze": "snooze", "skip": "skip"}
 
 
@@ -33,9 +38,12 @@ class _Point:
     line: int
 
 
-def _merge(intervals: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+def _merge(intervals: list[tuple[datetime, datetime]], *,
+           keep_empty: bool = False) -> list[tuple[datetime, datetime]]:
+    """Join overlapping and touching intervals. A half-open row with at == until holds no
+    instant, so it is dropped unless `keep_empty` (an `active` row of one instant is one input)."""
     out: list[tuple[datetime, datetime]] = []
-    for a, b in sorted(intervals):
+    for a, b in sorted(i for i in intervals if keep_empty or i[0] < i[1]):
         if out and a <= out[-1][1]:
             out[-1] = (out[-1][0], max(out[-1][1], b))
         else:
@@ -57,8 +65,10 @@ def simulate(
     sim = Simulation(start, end, recorder.history)
 
     def feed(actions: list[Action], line: int | None = None, what: str = "") -> None:
-        recorder.apply(actions)
+        # One action at a time: a long `active` row can show several prompts in one step, and
+        # each prompt's exercise is chosen from (and stored on) the history as of that prompt.
         for a in actions:
+            recorder.apply([a])
             if isinstance(a, PromptShown) and choose_exercise is not None:
                 recorder.history.prompts[-1].exercise = choose_exercise(a, recorder.history)
         if line is not None and recorder.history.notices:
@@ -73,12 +83,13 @@ def simulate(
         for a, b in _merge([(r.at, r.until) for r in rows if r.event == kind and r.until]):
             points += [_Point(a, on, None, 0), _Point(b, off, None, 0)]
     for r in rows:
-        if r.event == "paused":
+        if r.event == "paused" and r.until is not None and r.at < r.until:
             points.append(_Point(r.at, "pause", r.until, r.line))
         elif r.event in _ANSWER:
             points.append(_Point(r.at, r.event, None, r.line))
     points.sort(key=lambda p: (p.at, _ORDER[p.kind]))
-    actives = _merge([(r.at, r.until) for r in rows if r.event == "active" and r.until])
+    actives = _merge([(r.at, r.until) for r in rows if r.event == "active" and r.until],
+                     keep_empty=True)
 
     def apply(p: _Point) -> None:
         match p.kind:
@@ -97,30 +108,29 @@ def simulate(
 
     i = 0
     for a, b in actives:
-        while i < len(points) and points[i].at <= a:
+        while i < len(points) and points[i].at < a:
             apply(points[i])
             i += 1
-        cur, ended = a, False
+        cur = a
+        fed_end = False  # the input at b itself has been fed
         while i < len(points) and points[i].at <= b:
             t, j = points[i].at, i
             while j < len(points) and points[j].at == t:
                 j += 1
             group = points[i:j]
-            pauses = [p for p in group if p.kind == "pause"]
-            if t == b and not pauses:
-                break  # points at the row's end come after its last input, below
-            # Input up to t, then the points at t. A pause silences prompts in [at, until), so
-            # it comes before the input at its instant, which is fed again after it.
-            feed(engine.active(cur, t, open_end=bool(pauses)))
-            for p in pauses:
-                apply(p)
-            if pauses:
-                feed(engine.active(t, t))
+            # Input up to just before t (nothing at t itself yet), then the points at t in
+            # their order around the input at t.
+            if t > cur:
+                feed(engine.active(cur, t, open_end=True))
             for p in group:
-                if p.kind != "pause":
+                if _ORDER[p.kind] < _BEFORE_INPUT:
                     apply(p)
-            cur, ended, i = t, t == b, j
-        if not ended:
+            feed(engine.active(t, t))
+            for p in group:
+                if _ORDER[p.kind] >= _BEFORE_INPUT:
+                    apply(p)
+            cur, fed_end, i = t, t == b, j
+        if not fed_end:
             feed(engine.active(cur, b))
     for p in points[i:]:
         apply(p)

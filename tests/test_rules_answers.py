@@ -252,8 +252,9 @@ def test_gap_after_done_with_lock_is_prompted_not_natural() -> None:
     assert run.day("2026-11-23")["natural_breaks"] == 0
 
 
-def test_done_at_the_start_of_an_active_row_comes_before_its_input() -> None:
-    # The prompt was shown at 09:30; "done" at 09:33 is applied before the input at 09:33.
+def test_done_at_the_start_of_an_active_row_comes_after_its_input() -> None:
+    # The prompt was shown at 09:30; at 09:33 the input comes first (as in the coach, where the
+    # click on "Done" is input), so the 2-minute gap is sitting and the stretch ends at 09:33.
     run = run_trace("""
     2026-11-23T09:00:00,2026-11-23T09:31:00,active
     2026-11-23T09:33:00,2026-11-23T10:10:00,active
@@ -263,26 +264,26 @@ def test_done_at_the_start_of_an_active_row_comes_before_its_input() -> None:
         ("09:30:00", "done", False, "09:33:00"),
         ("10:03:00", "pending", False, None),
     ]
-    assert run.stretches() == [("09:00:00", "09:31:00"), ("09:33:00", "10:10:00")]
+    assert run.stretches() == [("09:00:00", "09:33:00"), ("09:33:00", "10:10:00")]
     assert run.sim.warnings == []
 
 
-def test_answer_at_the_start_of_a_row_that_shows_the_prompt_is_ignored() -> None:
+def test_answer_at_the_start_of_a_row_that_shows_the_prompt_answers_it() -> None:
     # The prompt due at 09:30 (in the gap) is shown with the input at 09:33; the answer at the
-    # same instant comes before that input, when nothing is pending yet.
+    # same instant comes after that input, as it does inside a row: it skips that prompt.
     run = run_trace("""
     at,until,event
     2026-11-23T09:00:00,2026-11-23T09:29:00,active
     2026-11-23T09:33:00,2026-11-23T09:50:00,active
     2026-11-23T09:33:00,,skip
     """)
-    assert run.prompts() == [("09:33:00", "missed", False, "09:43:00")]
-    assert [w.split(" at ")[0] for w in run.sim.warnings] == ["<trace>:4: skip"]
+    assert run.prompts() == [("09:33:00", "skipped", False, "09:33:00")]
+    assert run.sim.warnings == []
 
 
 def test_answer_at_the_instant_a_prompt_is_shown_mid_row_answers_it() -> None:
     # Inside a row the input at an instant comes first, so the prompt shown at 09:30 is there
-    # to be skipped (unlike at a row's start, where the answer comes before the input).
+    # to be skipped (as at a row's start).
     run = run_trace("""
     2026-11-23T09:00:00,2026-11-23T10:05:00,active
     2026-11-23T09:30:00,,skip

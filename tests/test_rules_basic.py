@@ -176,16 +176,16 @@ def test_lock_after_gap_exceeds_break_minutes_is_a_break_at_the_lock() -> None:
     assert run.stretches() == [("09:00:00", "09:20:00"), ("09:24:40", "09:50:00")]
 
 
-def test_lock_at_the_instant_input_resumes_counts_inside_the_gap() -> None:
-    # Point events at the start of an active row come before its input, so this lock is in the
-    # gap 09:20-09:24, which is by then past break_minutes: a break at 09:24.
+def test_lock_at_the_instant_input_resumes_is_not_inside_the_gap() -> None:
+    # Lock rows are half-open, [at, until): this one starts when the gap 09:20-09:24 ends, so it
+    # is not inside it, and a 4-minute gap with no lock is no break.
     run = run_trace("""
     2026-11-23T09:00:00,2026-11-23T09:20:00,active
     2026-11-23T09:24:00,2026-11-23T09:40:00,active
     2026-11-23T09:24:00,2026-11-23T09:25:00,locked
     """)
-    assert run.breaks() == [("09:20:00", "09:24:00", "natural", "lock")]
-    assert run.stretches() == [("09:00:00", "09:20:00"), ("09:24:00", "09:40:00")]
+    assert run.breaks() == []
+    assert run.stretches() == [("09:00:00", "09:40:00")]
 
 
 def test_lock_row_covering_the_last_input_makes_the_gap_a_break() -> None:
