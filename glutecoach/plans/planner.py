@@ -1,7 +1,8 @@
 """`plan_for`, and the hooks through which the coach and `simulate` get their plans from it.
 
-Both hooks call the same `plan_for` with the same kind of history (what was done, the previous
-plan, stored levels), so a simulated week and a real one are planned alike.
+Both hooks call the same `plan_for` with the same kind of history (what was done, what was
+offered and not done, the previous plan, stored levels), so a simulated week and a real one are
+planned alike.
 """
 
 from __future__ import annotations
@@ -32,18 +33,20 @@ log = logging.getLogger("glutecoach.plans")
 def plan_for(config: Config, library: Library, at: datetime, history: PlanHistory,
              location: str | None = None, *, kept: Kept | None = None) -> Plan:
     """The plan for a break at `at` (aware), at the location in force then (or `location`).
-    `kept`: levels and tallies kept up to date by the caller instead of `history.done`."""
+    `kept`: levels and tallies kept up to date by the caller instead of `history.done` and
+    `history.offered`."""
     ctx = context_for(config, at, location)
     if kept is not None:
         return choose_plan(library, ctx, at, (), history.previous, kept.levels.levels(),
                            tally=kept.tally.at(ctx, at))
     levels = current_levels(library, history.done, history.levels, ctx.start_level)
-    return choose_plan(library, ctx, at, history.done, history.previous, levels)
+    return choose_plan(library, ctx, at, history.done, history.previous, levels,
+                       offered=history.offered)
 
 
 @dataclass
 class Kept:
-    """The history's levels and tallies, fed one completion at a time (oldest first)."""
+    """The history's levels and tallies, fed one completion or offer at a time (oldest first)."""
 
     levels: LevelTracker
     tally: Tallier
@@ -51,6 +54,10 @@ class Kept:
     def add(self, d: Done) -> None:
         self.levels.add(d)
         self.tally.add(d)
+
+    def offer(self, d: Done) -> None:
+        """Offered and not done: balance and variety count it, levels do not."""
+        self.tally.offer(d)
 
 
 def _config(source: Config | Callable[[], Config]) -> Config:
@@ -101,9 +108,9 @@ def make_planner(config: Config | Callable[[], Config], library: Library,
 
 class SimulationChooser:
     """`simulate`'s `choose_exercise` hook: plans each simulated prompt from the simulation's own
-    history (prompts done so far, with the plans this chooser gave them). Levels start at the
-    config's start_level, or at `levels` (e.g. read from the database), and progress by steady
-    completion within the simulation."""
+    history (prompts ended so far, with the plans this chooser gave them: done ones as done, the
+    others as offered). Levels start at the config's start_level, or at `levels` (e.g. read from
+    the database), and progress by steady completion within the simulation."""
 
     def __init__(self, config: Config, library: Library,
                  history: PlanHistory | None = None) -> None:
@@ -120,20 +127,23 @@ class SimulationChooser:
             ctx = context_for(self.config, shown.at)
             self._kept = Kept(LevelTracker(self.library, self.base.levels, ctx.start_level),
                               Tallier(self.library))
-            for d in sorted(self.base.done, key=lambda d: d.at):
-                self._kept.add(d)
-        # Prompts end in the order they were shown (one is pending at a time): feed those that
-        # ended since the last call, once each.
+            base = [(d, True) for d in self.base.done] + [(d, False) for d in self.base.offered]
+            for d, done in sorted(base, key=lambda x: x[0].at):
+                self._kept.add(d) if done else self._kept.offer(d)
+        # Prompts end in the order they were shown (one is pending at a time): feed those shown
+        # before this one that ended since the last call, once each.
         prompts = history.prompts
-        while self._seen < len(prompts) and prompts[self._seen].outcome != "pending":
+        while (self._seen < len(prompts) and prompts[self._seen].number < shown.number
+               and prompts[self._seen].outcome != "pending"):
             p = prompts[self._seen]
             self._seen += 1
-            if p.outcome != "done":
-                continue
-            at = p.answered_at or p.at
             plan = self.plans.get(p.number)
-            for exercise in (plan.ids if plan is not None else (p.exercise,) if p.exercise else ()):
-                self._kept.add(Done(at, exercise))
+            ids = plan.ids if plan is not None else (p.exercise,) if p.exercise else ()
+            for exercise in ids:
+                if p.outcome == "done":
+                    self._kept.add(Done(p.answered_at or p.at, exercise))
+                else:
+                    self._kept.offer(Done(p.at, exercise))
         previous = self._last.ids if self._last is not None else self.base.previous
         plan = plan_for(self.config, self.library, shown.at,
                         PlanHistory((), previous, self.base.levels), kept=self._kept)

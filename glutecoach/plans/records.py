@@ -1,5 +1,6 @@
-"""The plans' side of the history database: what was done, the previous plan, stored levels, and
-recording feedback. The only module of glutecoach.plans that touches the database."""
+"""The plans' side of the history database: what was done, what was offered and not done, the
+previous plan, stored levels, and recording feedback. The only module of glutecoach.plans that
+touches the database."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from glutecoach.errors import GlutecoachError
 from glutecoach.library import MUSCLES
 from glutecoach.plans.model import Done, ids_in_plan_json, part_of
 from glutecoach.plans.progress import Feedback, StoredLevel, after_feedback, current_levels
+from glutecoach.plans.select import WEEK
 from glutecoach.store.tables import ExerciseLogRow, LevelRow, PromptRow
 
 if TYPE_CHECKING:
@@ -33,12 +35,16 @@ class PlanHistory:
     done: tuple[Done, ...] = ()  # oldest first
     previous: tuple[str, ...] = ()  # exercise ids of the plan shown last
     levels: Mapping[str, StoredLevel] = field(default_factory=dict)
+    # Exercises of plans shown and not done (any outcome but done, pending included), at the
+    # moment they were shown, oldest first; only the last week counts (select.OFFERED_WEIGHT).
+    offered: tuple[Done, ...] = ()
 
 
 def read_history(store: Store, at: datetime) -> PlanHistory:
-    """Everything done up to `at`, the plan of the last prompt shown up to then, and the levels
-    that feedback stored. The whole log is read: steady completion counts from the moment each
-    level was stored, however long ago (a few thousand short rows a year)."""
+    """Everything done up to `at`, the plans offered and not done in the week before, the plan of
+    the last prompt shown up to then, and the levels that feedback stored. The whole log is read:
+    steady completion counts from the moment each level was stored, however long ago (a few
+    thousand short rows a year)."""
     with store.reading() as s:
         return _read(s, at)
 
@@ -58,7 +64,18 @@ def _read(s: Session, at: datetime) -> PlanHistory:
         previous = ids_in_plan_json(last.plan_json) or ((last.exercise,) if last.exercise else ())
     levels = {r.muscle: StoredLevel(r.level, r.updated_utc.replace(tzinfo=UTC))
               for r in s.exec(select(LevelRow))}
-    return PlanHistory(done, previous, levels)
+    return PlanHistory(done, previous, levels, _offered(s, at))
+
+
+def _offered(s: Session, at: datetime) -> tuple[Done, ...]:
+    """The exercises of each plan shown in [at - WEEK, at] that did not end done."""
+    rows = s.exec(select(PromptRow.shown_utc, PromptRow.plan_json, PromptRow.exercise)
+                  .where(PromptRow.shown_utc >= _naive_utc(at - WEEK),
+                         PromptRow.shown_utc <= _naive_utc(at), PromptRow.outcome != "done")
+                  .order_by(col(PromptRow.shown_utc), col(PromptRow.id)))
+    return tuple(Done(shown.replace(tzinfo=UTC), exercise) for shown, plan_json, one in rows
+                 # A prompt shown before plans were recorded has only its one exercise.
+                 for exercise in ids_in_plan_json(plan_json) or ((one,) if one else ()))
 
 
 @dataclass(frozen=True)
