@@ -234,3 +234,41 @@ def test_bad_arguments_are_usage_errors(
     r = cli_at(capsys, MONDAY_10, *args)
     assert r.code == 2 and r.out == ""
     assert r.err.startswith("glutecoach: error: ") and len(r.err.splitlines()) == 1
+
+
+LABELS = ("For: ", "Why: ", "Caution: ")
+ITEM = "   "  # what an item's lines start with, under its number
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_plan_wraps_to_the_terminal_width_under_each_label(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, columns: int
+) -> None:
+    """Piped output with COLUMNS set: no line wider, and each wrapped line hangs under the text
+    after its label (`For: `, `Why: `, `Caution: `), so every paragraph reads back whole."""
+    monkeypatch.setenv("COLUMNS", str(columns))
+    doc = cli_at(capsys, MONDAY_10, "plan", "--json").json()
+    r = cli_at(capsys, MONDAY_10, "plan")
+    assert r.code == 0 and r.err == ""
+    lines = r.out.splitlines()
+    assert max(len(line) for line in lines) <= columns
+    paragraphs: list[tuple[str, str]] = []
+    hanging = 0
+    for line in lines:
+        label = next((x for x in LABELS if line.startswith(ITEM + x)), None)
+        if label is not None:
+            paragraphs.append((label, line[len(ITEM + label):]))
+        elif paragraphs and line.startswith(" " * 5) and not line[0].isdigit():
+            indent = len(ITEM + paragraphs[-1][0])
+            assert line[:indent].isspace() and not line[indent].isspace(), line
+            paragraphs[-1] = (paragraphs[-1][0], paragraphs[-1][1] + " " + line[indent:])
+            hanging += 1
+        elif line.strip() and not line.startswith(("Next", "Works", "Your", "GluteCoach")):
+            # An item's head, or the continuation of a line that is not an item's.
+            assert line[0].isdigit() or line.startswith("  "), line
+    whys = [text for label, text in paragraphs if label == "Why: "]
+    assert whys == [" ".join(i["why"].split()) for i in doc["items"]]
+    cautions = [text for label, text in paragraphs if label == "Caution: "]
+    assert cautions == [c for i in doc["items"] for c in library().get(i["exercise"]).cautions]
+    if columns == 80:
+        assert hanging >= 3  # the test saw wrapped lines

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from typing import TYPE_CHECKING
 
 import click
@@ -12,10 +13,29 @@ from glutecoach.errors import InputError
 from glutecoach.library import EQUIPMENT, MUSCLES, POSITIONS, SAFETY_NOTE
 
 if TYPE_CHECKING:
-    from rich.console import RenderableType
+    from rich.console import Console, RenderableType
     from rich.text import Text
 
     from glutecoach.library import Exercise, Library
+
+
+# Output that goes to no terminal and names no COLUMNS is laid out this wide (as in the README).
+PIPED_WIDTH = 100
+# Narrower than this, indented text would be a word per line: lay it out this wide instead.
+NARROWEST = 40
+
+
+def text_width() -> int:
+    """The width to lay text out in: $COLUMNS, else the terminal's, else PIPED_WIDTH."""
+    return max(NARROWEST, shutil.get_terminal_size((PIPED_WIDTH, 24)).columns)
+
+
+def sized_console() -> Console:
+    """`console()` at `text_width()`: a width the user set with COLUMNS holds for piped output
+    too (`console()` alone makes piped output at least 110 columns wide, for day tables)."""
+    out = console()
+    out.width = text_width()
+    return out
 
 
 def load_for(app: App) -> Library:
@@ -52,7 +72,7 @@ def list_exercises(app: App, muscle: str | None, position: str | None, equipment
     if as_json:
         emit_json([e.summary() for e in chosen])
         return
-    out = console()
+    out = sized_console()
     if not chosen:
         out.print("No exercises match these filters.")
         return
@@ -105,7 +125,7 @@ def show(app: App, exercise_id: str, as_json: bool) -> None:
     if as_json:
         emit_json(exercise.model_dump(mode="json"))
         return
-    console().print(card(exercise, library))
+    sized_console().print(card(exercise, library))
 
 
 def card(e: Exercise, library: Library | None = None) -> RenderableType:
@@ -137,38 +157,52 @@ def card(e: Exercise, library: Library | None = None) -> RenderableType:
     facts.add_row("Why", e.why)
 
     parts: list[RenderableType] = [facts]
-    parts += _section("Steps", [f"{i}. {s}" for i, s in enumerate(e.steps, 1)])
+    parts += _section("Steps", [(f"{i}.", s) for i, s in enumerate(e.steps, 1)])
     if e.cues:
-        parts += _section("Cues", [f"• {c}" for c in e.cues])
+        parts += _section("Cues", [("•", c) for c in e.cues])
     if e.cautions:
-        parts += _section("CAUTIONS — skip it or take care", [f"! {c}" for c in e.cautions],
+        parts += _section("CAUTIONS — skip it or take care", [("!", c) for c in e.cautions],
                           style="bold red", body_style="red")
     if e.evidence:
         lines = []
         for ev in e.evidence:
-            line = f"• gluteus {ev.muscle}: {ev.percent_mvic:g}% MVIC — {ev.source}"
-            lines.append(line + (f" ({ev.note})" if ev.note else ""))
-        lines.append("%MVIC figures compare only within one study.")
+            line = f"gluteus {ev.muscle}: {ev.percent_mvic:g}% MVIC — {ev.source}"
+            lines.append(("•", line + (f" ({ev.note})" if ev.note else "")))
         parts += _section("Evidence", lines)
+        parts.append(Text("%MVIC figures compare only within one study."))
     else:
-        parts += _section("Evidence", ["No measured figure: no study in our sources measured "
-                                       "gluteal activation for this exercise."])
-    steps_to = [("Easier", e.regressions), ("Harder", e.progressions)]
-    for label, ids in steps_to:
-        if ids:
-            names = [_named(i, library) for i in ids]
-            parts.append(Text.assemble((f"{label}: ", "bold"), ", ".join(names)))
+        parts += _section("Evidence", [("", "No measured figure: no study in our sources "
+                                            "measured gluteal activation for this exercise.")])
+    steps_to = [("Easier:", e.regressions), ("Harder:", e.progressions)]
+    rows = [(label, ", ".join(_named(i, library) for i in ids)) for label, ids in steps_to if ids]
+    if rows:
+        parts.append(_hanging(rows, marker_style="bold"))
     parts += [Text(""), Text(SAFETY_NOTE, style="italic")]
     return Panel(Group(*parts), title=Text(f"{e.name} ({e.id})", style="bold"),
                  title_align="left", expand=False)
 
 
-def _section(title: str, lines: list[str], style: str = "bold",
+def _section(title: str, rows: list[tuple[str, str]], style: str = "bold",
              body_style: str = "") -> list[RenderableType]:
     from rich.text import Text
 
-    # Text objects, not markup strings: user-written exercise files may contain "[".
-    return [Text(""), Text(title, style=style), *(Text(line, style=body_style) for line in lines)]
+    return [Text(""), Text(title, style=style), _hanging(rows, body_style=body_style)]
+
+
+def _hanging(rows: list[tuple[str, str]], marker_style: str = "",
+             body_style: str = "") -> RenderableType:
+    """A marker ("1.", "•", "!", "Harder:") and its text, which wraps under itself, not under the
+    marker: a grid of two columns."""
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, style=marker_style or body_style)
+    grid.add_column(style=body_style)
+    for marker, text in rows:
+        # Text objects, not markup strings: user-written exercise files may contain "[".
+        grid.add_row(Text(marker), Text(text))
+    return grid
 
 
 def _named(exercise_id: str, library: Library | None) -> str:

@@ -22,9 +22,12 @@ movement breaks inside your work hours, and keeps a private history on this mach
 
 \b
 Start here:
-  glutecoach config init          write a commented config to edit
-  glutecoach simulate day.csv     see what the coach would do with a recorded day
-  glutecoach history              the prompts recorded so far
+  glutecoach run                  start the coach now
+  glutecoach autostart enable     start it at every login from now on
+  glutecoach status               how long you have sat; the next break
+  glutecoach config init          a commented config: work hours, limits
+  glutecoach plan                 the exercises of your next break
+  glutecoach report               your week: sitting, breaks, muscles
 
 GluteCoach gives coaching, not medical advice. If you have pain or a gluteal condition,
 ask a physical therapist which exercises suit you.

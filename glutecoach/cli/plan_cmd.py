@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import textwrap
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, cast
 
 import click
 
 from glutecoach.cli.context import App, location_options, pass_app
-from glutecoach.cli.exercises_cmd import load_for
+from glutecoach.cli.exercises_cmd import load_for, sized_console
 from glutecoach.cli.output import console, emit_json, local_iso, warn
 from glutecoach.errors import GlutecoachError
 from glutecoach.library import MUSCLES, SAFETY_NOTE
@@ -18,6 +19,9 @@ if TYPE_CHECKING:
     from glutecoach.plans.model import Plan
     from glutecoach.plans.progress import Feedback
 
+# Lines about an item (For, Why, Caution) sit under its name; their own continuation lines
+# hang under the text after the label.
+ITEM_INDENT = "   "
 FEEDBACK = ("easy", "right", "hard")  # glutecoach.plans.progress.FEEDBACK, without importing it
 
 
@@ -65,29 +69,40 @@ def _print_plan(app: App, library: Library, chosen: Plan, now: datetime,
                 levels: dict[str, int]) -> None:
     from glutecoach.library.model import seconds_text
 
-    out = console()
-    say = out.print
+    out = sized_console()
+    width = out.width
+
+    def say(text: str = "", *, label: str = "", indent: str = "", hang: str = "",
+            style: str = "") -> None:
+        """`label` + `text` wrapped to the width; continuation lines start under the text."""
+        first = indent + label
+        lines = textwrap.wrap(text, width, initial_indent=first,
+                              subsequent_indent=hang or " " * len(first),
+                              break_on_hyphens=False) or [""]
+        # soft_wrap: printed as wrapped here, never wrapped again by rich.
+        out.print("\n".join(lines), style=style, markup=False, soft_wrap=True)
+
     local = now.astimezone(app.zone)
     say(f"Next break (location: {chosen.location}): {seconds_text(chosen.seconds)}, planned "
-        f"{local:%a %Y-%m-%d %H:%M} {app.zone.key}", style="bold", markup=False)
+        f"{local:%a %Y-%m-%d %H:%M} {app.zone.key}", hang="  ", style="bold")
     for n, item in enumerate(chosen.items, start=1):
         say()
-        head = f"{n}. {item.name} · {seconds_text(item.seconds)}"
+        head = f"{item.name} · {seconds_text(item.seconds)}"
         if item.part == "glute":
             head += f" · {item.dose}"
-        say(head, style="bold", markup=False)
-        say(f"   For: {item.reason}", markup=False)
-        say(f"   Why: {item.why}", markup=False)
+        say(head, label=f"{n}. ", style="bold")
+        say(item.reason, label="For: ", indent=ITEM_INDENT)
+        say(item.why, label="Why: ", indent=ITEM_INDENT)
         ex = library.get(item.exercise)
         for caution in ex.cautions if ex is not None else []:
-            say(f"   Caution: {caution}", markup=False)
+            say(caution, label="Caution: ", indent=ITEM_INDENT)
     say()
     works = ", ".join(f"gluteus {m}" for m in chosen.muscles) or "no glute block this time"
-    say(f"Works {works}; slings: {', '.join(chosen.slings) or 'none'}.", markup=False)
+    say(f"Works {works}; slings: {', '.join(chosen.slings) or 'none'}.", hang="  ")
     say("Your levels: " + ", ".join(f"{m} {levels[m]}" for m in MUSCLES)
         + " (after a break: glutecoach feedback easy|right|hard). "
-        "Steps and cues: glutecoach exercises show ID.", markup=False)
-    say(SAFETY_NOTE, style="dim", markup=False)
+        "Steps and cues: glutecoach exercises show ID.", hang="  ")
+    say(SAFETY_NOTE, hang="  ", style="dim")
 
 
 @click.command(help="Say how the last break you did felt: easy moves the level of the muscles "
