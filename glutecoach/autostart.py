@@ -1,8 +1,9 @@
 """Start the coach at login: an XDG autostart entry (or a systemd user unit) on Linux, a
 LaunchAgent on macOS, a command file in the Startup folder on Windows.
 
-Each entry runs one argument list (by default this interpreter with `-m glutecoach run`), written
-in the quoting its reader expects, so a path with spaces or `%` survives. Nothing here runs a
+Each entry runs one argument list (by default this interpreter with `-m glutecoach run`, plus the
+home and config in force when it was enabled), written in the quoting its reader expects, so a
+path with spaces or `%` survives. Nothing here runs a
 shell. Entries are files in the user's own config, readable by the user only. They take effect at
 the next login; none of them starts the coach now.
 """
@@ -16,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from glutecoach.errors import GlutecoachError, InputError
+from glutecoach.paths import resolve_home
 
 NAME = "glutecoach"
 LAUNCH_AGENT_LABEL = "org.glutecoach.coach"
@@ -44,6 +46,29 @@ def default_command(platform: str | None = None) -> list[str]:
         if windowless.exists():
             python = windowless
     return [str(python), "-m", "glutecoach", "run"]
+
+
+def login_options(home_option: Path | None = None,
+                  config_option: Path | None = None) -> list[str]:
+    """`--home` and `--config` for the home and config in force now: from the options, else
+    from $GLUTECOACH_HOME / $GLUTECOACH_CONFIG. A login session has none of this shell's
+    variables, so they go into the entry as options, as absolute paths. Left out where neither
+    is set: the coach then finds its platform defaults at login as it does here."""
+    from glutecoach.config import resolve_config_path
+
+    options: list[str] = []
+    if home_option is not None or os.environ.get("GLUTECOACH_HOME"):
+        options += ["--home", str(resolve_home(home_option).resolve())]
+    config, source = resolve_config_path(config_option)
+    if source != "default":
+        options += ["--config", str(config.resolve())]
+    return options
+
+
+def coach_command(options: list[str], platform: str | None = None) -> list[str]:
+    """default_command with these global options (login_options) before `run`."""
+    *interpreter, run = default_command(platform)  # [python, "-m", "glutecoach"], "run"
+    return [*interpreter, *options, run]
 
 
 def entry_paths(

@@ -4,6 +4,7 @@ their readers read them (GLib's `gio launch` and `systemd-analyze` where install
 from __future__ import annotations
 
 import configparser
+import os
 import plistlib
 import re
 import shlex
@@ -324,3 +325,126 @@ def test_windows_default_prefers_the_windowless_interpreter(
     monkeypatch.setattr(sys, "executable", str(python))
     assert autostart.default_command("win32")[0] == str(tmp_path / "pythonw.exe")
     assert autostart.default_command("linux")[0] == str(python)
+
+
+# --- the home and config in force go into every kind of entry -------------------------------------
+
+# Awkward on purpose: a space, `%`, `$`, quotes: each entry's quoting must carry them through.
+HOME_NAME = "coach home 100% $HOME 'q'"
+
+
+def enable_from_cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`glutecoach autostart enable` as a user runs it, with this environment on top of a clean
+    one (the user's own GLUTECOACH_* and XDG dirs left out)."""
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith(("GLUTECOACH_", "XDG_"))}
+    clean.update(HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "xdg"), **env)
+    done = subprocess.run([sys.executable, "-m", "glutecoach", "autostart", "enable", *args],
+                          capture_output=True, text=True, timeout=60, env=clean)
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def home_and_config(tmp_path: Path) -> tuple[Path, Path]:
+    """A home and a config that only tries the freedesktop presence source: a coach that read
+    it names that source alone when it finds no session bus."""
+    config = tmp_path / "conf dir" / "c.toml"
+    config.parent.mkdir()
+    config.write_text('[desktop]\npresence = "freedesktop"\n', encoding="utf-8")
+    return tmp_path / HOME_NAME, config
+
+
+def home_and_config_in(argv: list[str]) -> tuple[str, str]:
+    assert argv[-1] == "run" and argv[1:3] == ["-m", "glutecoach"], argv
+    options = dict(zip(argv[3:-1:2], argv[4:-1:2], strict=True))
+    assert set(options) == {"--home", "--config"}, argv
+    return options["--home"], options["--config"]
+
+
+def test_the_xdg_entry_carries_the_home_and_config_of_the_environment(tmp_path: Path) -> None:
+    """GLUTECOACH_HOME / GLUTECOACH_CONFIG set in the shell: the entry names both, it is a valid
+    desktop entry, and its Exec line, split as the Desktop Entry spec says and run with a login's
+    environment (none of those variables), starts the coach on that home with that config."""
+    home, config = home_and_config(tmp_path)
+    done = enable_from_cli(tmp_path, GLUTECOACH_HOME=str(home), GLUTECOACH_CONFIG=str(config))
+    entry = tmp_path / "xdg" / "autostart" / "glutecoach.desktop"
+    assert f"It will use the home {home}" in done.stdout and done.stderr == ""
+    assert "To start it now: glutecoach run\n" in done.stdout  # this shell has the variables
+
+    validate = shutil.which("desktop-file-validate")
+    if validate is not None:
+        checked = subprocess.run([validate, str(entry)], capture_output=True, text=True,
+                                 timeout=60)
+        assert checked.returncode == 0 and not checked.stdout.strip(), checked.stdout
+
+    argv = read_desktop_exec(entry)
+    assert home_and_config_in(argv) == (str(home), str(config))
+    login = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "LANG": "C.UTF-8",
+             "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "xdg"),
+             "XDG_RUNTIME_DIR": str(tmp_path / "run"),
+             "DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path / 'no-bus'}",
+             "DBUS_SYSTEM_BUS_ADDRESS": f"unix:path={tmp_path / 'no-bus'}"}
+    ran = subprocess.run(argv, capture_output=True, text=True, timeout=60, env=login,
+                         cwd=tmp_path)
+    # No display and no bus here, so the coach stops at once, saying why: after opening its
+    # home, and having tried only the presence source that the config names.
+    assert ran.returncode == 1, ran.stderr
+    assert ran.stderr.startswith("glutecoach: error: cannot tell when you are at the keyboard: "
+                                 "freedesktop: "), ran.stderr
+    assert (home / "glutecoach.db").exists()
+    assert not (tmp_path / "data" / "glutecoach").exists()  # not the default home
+
+
+def test_the_systemd_unit_carries_them_and_options_beat_the_environment(tmp_path: Path) -> None:
+    home, config = home_and_config(tmp_path)
+    enable_from_cli(tmp_path, "--home", str(home), "--kind", "systemd",
+                    GLUTECOACH_HOME=str(tmp_path / "not this one"), GLUTECOACH_CONFIG=str(config))
+    unit = tmp_path / "xdg" / "systemd" / "user" / "glutecoach.service"
+    assert home_and_config_in(read_systemd_exec(unit)) == (str(home), str(config))
+    analyze = shutil.which("systemd-analyze")
+    if analyze is not None:
+        checked = subprocess.run([analyze, "verify", str(unit)], capture_output=True,
+                                 text=True, timeout=60)
+        assert checked.returncode == 0, checked.stderr
+
+
+def test_a_relative_home_is_written_as_an_absolute_path(tmp_path: Path) -> None:
+    (tmp_path / "conf dir").mkdir()
+    (tmp_path / "conf dir" / "c.toml").write_text("", encoding="utf-8")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("GLUTECOACH_", "XDG_"))}
+    clean.update(XDG_CONFIG_HOME=str(tmp_path / "xdg"), GLUTECOACH_HOME="rel home",
+                 GLUTECOACH_CONFIG="conf dir/c.toml")
+    done = subprocess.run([sys.executable, "-m", "glutecoach", "autostart", "enable"],
+                          capture_output=True, text=True, timeout=60, env=clean, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    argv = read_desktop_exec(tmp_path / "xdg" / "autostart" / "glutecoach.desktop")
+    assert home_and_config_in(argv) == (str(tmp_path.resolve() / "rel home"),
+                                        str(tmp_path.resolve() / "conf dir" / "c.toml"))
+
+
+def test_without_a_home_or_config_set_the_entry_names_neither(tmp_path: Path) -> None:
+    enable_from_cli(tmp_path)
+    argv = read_desktop_exec(tmp_path / "xdg" / "autostart" / "glutecoach.desktop")
+    assert argv == [sys.executable, "-m", "glutecoach", "run"]
+
+
+def test_a_config_that_does_not_exist_is_written_with_a_warning(tmp_path: Path) -> None:
+    missing = tmp_path / "none.toml"
+    done = enable_from_cli(tmp_path, GLUTECOACH_CONFIG=str(missing))
+    assert done.stderr.startswith(f"glutecoach: warning: {missing} does not exist yet")
+    assert len(done.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("platform", ["darwin", "win32"])
+def test_launch_agent_and_startup_file_carry_the_home_and_config(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, platform: str) -> None:
+    home, config = tmp_path / "coach home 100%", tmp_path / "c (1).toml"
+    monkeypatch.setenv("GLUTECOACH_HOME", str(home))
+    monkeypatch.setenv("GLUTECOACH_CONFIG", str(config))
+    command = autostart.coach_command(autostart.login_options(), platform)
+    path = autostart.enable(command=command, platform=platform, home=tmp_path, env={})
+    if platform == "darwin":
+        argv = plistlib.loads(path.read_bytes())["ProgramArguments"]
+    else:
+        argv = read_startup_cmd(path)
+    assert home_and_config_in(argv) == (str(home), str(config))

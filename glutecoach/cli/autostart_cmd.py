@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import shlex
+from pathlib import Path
+
 import click
 
 from glutecoach.cli.context import App, location_options, pass_app
+from glutecoach.cli.output import warn
 
 
 @click.group(help="Start the coach when you log in: an XDG autostart entry on Linux (or a "
@@ -13,8 +17,9 @@ def autostart() -> None:
     pass
 
 
-@autostart.command(help="Start the coach at every login, with the --home and --config given "
-                        "here (if any). Takes effect at the next login.")
+@autostart.command(help="Start the coach at every login, with the home and config in force "
+                        "now (--home / --config here, else $GLUTECOACH_HOME / $GLUTECOACH_CONFIG), "
+                        "which the entry names. Takes effect at the next login.")
 @click.option("--kind", default="auto", show_default=True,
               help="auto, or on Linux: xdg or systemd; macOS: launchagent; Windows: startup.")
 @location_options
@@ -22,20 +27,21 @@ def autostart() -> None:
 def enable(app: App, kind: str) -> None:
     from glutecoach import autostart as entries
 
-    options: list[str] = []
-    if app.home_option is not None:
-        options += ["--home", str(app.home_option.resolve())]
-    if app.config_option is not None:
-        options += ["--config", str(app.config_option.resolve())]
-    *interpreter, run = entries.default_command()  # [python, "-m", "glutecoach"], "run"
-    command = [*interpreter, *options, run]
-    path = entries.enable(kind, command)
+    options = entries.login_options(app.home_option, app.config_option)
+    path = entries.enable(kind, entries.coach_command(options))
     click.echo(f"The coach will start at login: {path}")
+    for option, value in zip(options[::2], options[1::2], strict=True):
+        click.echo(f"It will use the {option.removeprefix('--')} {value}")
+        if option == "--config" and not Path(value).exists():
+            warn(f"{value} does not exist yet: the coach will not start at login until it does "
+                 f"(glutecoach --config {shlex.quote(value)} config init writes one)")
     if path.suffix == ".service":
         click.echo("To start it now: systemctl --user daemon-reload && "
                    "systemctl --user start glutecoach")
     else:
-        click.echo("To start it now: glutecoach run")
+        # Options given here are not in the shell's environment: repeat them.
+        given = options if app.home_option or app.config_option else []
+        click.echo(f"To start it now: {shlex.join(['glutecoach', *given, 'run'])}")
 
 
 @autostart.command(help="Stop starting the coach at login (the running coach is left alone).")
