@@ -775,3 +775,63 @@ def test_summary_text_of_a_finished_week(
     title, body = summary_text(r)
     assert title == "Your week 2026-W47"
     assert body.startswith("Sitting ")
+
+
+# --- an empty week points to the weeks with data ------------------------------------------------
+
+
+def record_mondays(capsys: pytest.CaptureFixture[str], tmp_path: Path, *mondays: date) -> None:
+    """Forty minutes at the desk on each of these Mondays, recorded with simulate --record."""
+    for d in mondays:
+        trace = write_trace(tmp_path / f"{d}.csv",
+                            HEADER + row(at(d, "09:00"), at(d, "09:40"), "active") + "\n")
+        simulate_and_record(capsys, trace)
+
+
+def test_an_empty_week_names_the_weeks_with_data(
+    capsys: pytest.CaptureFixture[str], home: Path, tmp_path: Path
+) -> None:
+    """`report` with no argument in a week with nothing recorded (2026-W51) says which weeks
+    have data, joined into spans, and the command for the nearest one; that command works."""
+    record_mondays(capsys, tmp_path, W47 - timedelta(days=14), W47, W48)  # W45, W47, W48
+    with freeze_time("2026-12-15 12:00:00"):
+        r = run_cli(capsys, "report")
+    assert r.code == 0 and r.err == "", r.err
+    assert ("Nothing recorded this week (2026-W51).\n"
+            "Weeks with data: 2026-W45, 2026-W47 to 2026-W48.\n"
+            "Try: glutecoach report --week 2026-W48\n") in r.out
+    with freeze_time("2026-12-15 12:00:00"):
+        tried = run_cli(capsys, "report", "--week", "2026-W48")
+    assert tried.code == 0 and "Nothing recorded" not in tried.out and "Mon 23" in tried.out
+
+    # A week asked for by name: the same pointers, to the week nearest to it.
+    with freeze_time("2026-12-15 12:00:00"):
+        r = run_cli(capsys, "report", "--week", "2026-W44")
+    assert "Nothing recorded in 2026-W44.\n" in r.out
+    assert "Try: glutecoach report --week 2026-W45\n" in r.out
+
+
+def test_an_empty_week_as_json_keeps_its_shape_and_says_it_on_stderr(
+    capsys: pytest.CaptureFixture[str], home: Path, tmp_path: Path
+) -> None:
+    record_mondays(capsys, tmp_path, W47)
+    with freeze_time("2026-12-15 12:00:00"):
+        r = run_cli(capsys, "report", "--json")
+    assert r.code == 0
+    doc = r.json()
+    assert set(doc) == {"week", "from", "to", "days", "totals", "previous_week", "muscles",
+                        "extra"}
+    assert doc["week"] == "2026-W51" and doc["totals"]["sitting_minutes"] == 0
+    assert r.err == ("glutecoach: Nothing recorded this week (2026-W51). Weeks with data: "
+                     "2026-W47. Try: glutecoach report --week 2026-W47\n")
+    # A week the script asked for by name: stderr stays quiet.
+    assert report_json(capsys, "2026-W50")["week"] == "2026-W50"
+
+
+def test_week_spans_join_consecutive_weeks_and_shorten_long_lists() -> None:
+    from glutecoach.report.terminal import week_spans
+
+    weeks = [IsoWeek.parse(w) for w in ("2026-W52", "2026-W53", "2027-W01", "2027-W03")]
+    assert week_spans(weeks) == "2026-W52 to 2027-W01, 2027-W03"
+    many = [IsoWeek(2026, n) for n in range(1, 30, 2)]  # 15 weeks, none next to another
+    assert week_spans(many) == "2026-W01, …, 2026-W23, 2026-W25, 2026-W27, 2026-W29"

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from glutecoach.cli.context import App, location_options, pass_app
 from glutecoach.cli.output import console, emit_json
 from glutecoach.report.week import IsoWeek
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+    from glutecoach.store import Store
 
 HELP = """The weekly review (default: this week, in the config's time zone): per day the
 sitting time, longest stretch, stretches over the sitting limit, prompts by outcome,
@@ -58,7 +65,16 @@ def report(app: App, week: IsoWeek | None, as_json: bool, csv_path: Path | None,
     from glutecoach.report.build import build_report
     from glutecoach.report.export import report_csv, report_json, write_private
 
-    r = build_report(app.store(write=False), app.config, week, config_path=app.config_option)
+    store = app.store(write=False)
+    r = build_report(store, app.config, week, config_path=app.config_option)
+    # An empty week points to the weeks that have data: in the report people read; with --json
+    # on stderr (stdout keeps cli.md's document), and there only for the default week, which
+    # the user did not choose.
+    weeks = weeks_with_data(store, r.zone) if not r.recorded else []
+    if weeks and (as_json or csv_path or html_path) and week is None:
+        from glutecoach.report.terminal import empty_week_text
+
+        click.echo(f"glutecoach: {' '.join(empty_week_text(r.week, True, weeks))}", err=True)
     # With --json, stdout holds the document alone: where files went is said on stderr.
     if csv_path is not None:
         written = write_private(csv_path, report_csv(r))
@@ -73,4 +89,21 @@ def report(app: App, week: IsoWeek | None, as_json: bool, csv_path: Path | None,
     elif csv_path is None and html_path is None:
         from glutecoach.report.terminal import render
 
-        render(r, console())
+        render(r, console(), weeks)
+
+
+def weeks_with_data(store: Store, zone: ZoneInfo) -> list[IsoWeek]:
+    """The local ISO weeks in which a sitting stretch or a prompt was recorded, oldest first.
+    Read only for an empty week: every row's instant (a year is some 10,000 short rows)."""
+    from sqlmodel import select
+
+    from glutecoach.store.tables import PromptRow, StretchRow
+
+    with store.reading() as s:
+        moments = [*s.exec(select(StretchRow.start_utc)), *s.exec(select(PromptRow.shown_utc))]
+        # A stretch's end counts too (one into Monday morning makes that week's Monday), but
+        # one that ends at midnight has nothing on the day that begins then.
+        moments += [end - timedelta(microseconds=1)
+                    for end in s.exec(select(StretchRow.end_utc)) if end is not None]
+    return sorted({IsoWeek.containing(m.replace(tzinfo=UTC).astimezone(zone).date())
+                   for m in moments})

@@ -7,12 +7,14 @@ reads at 80. Shading uses block characters as well as colour, so it survives NO_
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from glutecoach.cli.output import minutes_text, percent_text
 from glutecoach.library import MUSCLES
 from glutecoach.report.build import WeekReport
 from glutecoach.report.figures import GOAL_SOURCE, work_hours_of_day
+from glutecoach.report.week import IsoWeek
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -56,12 +58,44 @@ def change_text(now: float | None, before: float | None, *, points: bool = False
     return Text(f"{arrow} {label}", style="green" if better else "red")
 
 
-def render(r: WeekReport, console: Console) -> None:
-    for part in renderables(r, console.width):
+# An empty week names at most this many stretches of weeks with data: the first, "…", the latest.
+MAX_SPANS = 6
+
+
+def week_spans(weeks: Sequence[IsoWeek]) -> str:
+    """Sorted weeks as spans: "2026-W25 to 2026-W27, 2026-W30" (consecutive weeks joined)."""
+    spans: list[list[IsoWeek]] = []
+    for w in weeks:
+        if spans and spans[-1][1].next() == w:
+            spans[-1][1] = w
+        else:
+            spans.append([w, w])
+    texts = [str(a) if a == b else f"{a} to {b}" for a, b in spans]
+    if len(texts) > MAX_SPANS:
+        texts = [texts[0], "…", *texts[-(MAX_SPANS - 2):]]
+    return ", ".join(texts)
+
+
+def empty_week_text(week: IsoWeek, current: bool,
+                    weeks_with_data: Sequence[IsoWeek]) -> tuple[str, str, str]:
+    """What to say about a week with nothing recorded, when other weeks have data, in three
+    sentences: nothing here; which weeks have data; the command for the one nearest to this
+    week (the earlier one of two as near)."""
+    here = f"this week ({week})" if current else f"in {week}"
+    nearest = min(weeks_with_data, key=lambda w: (abs((w.monday - week.monday).days),
+                                                  w.monday))
+    return (f"Nothing recorded {here}.", f"Weeks with data: {week_spans(weeks_with_data)}.",
+            f"Try: glutecoach report --week {nearest}")
+
+
+def render(r: WeekReport, console: Console, weeks_with_data: Sequence[IsoWeek] = ()) -> None:
+    for part in renderables(r, console.width, weeks_with_data):
         console.print(part)
 
 
-def renderables(r: WeekReport, width: int) -> list[RenderableType]:
+def renderables(r: WeekReport, width: int,
+                weeks_with_data: Sequence[IsoWeek] = ()) -> list[RenderableType]:
+    """weeks_with_data: what an empty week points to (sorted; only read when it is empty)."""
     from rich.text import Text
 
     wide = width >= WIDE
@@ -72,9 +106,13 @@ def renderables(r: WeekReport, width: int) -> list[RenderableType]:
     out: list[RenderableType] = [title]
     if not r.recorded:
         before = r.week_before
-        out.append(Text(f"Nothing was recorded in {r.week}. The coach records while it runs "
-                        "(glutecoach run); a simulated week can be recorded with "
-                        "glutecoach simulate TRACE --record.", style="dim"))
+        if weeks_with_data:
+            current = IsoWeek.current(r.zone, r.now) == r.week
+            out.append(Text("\n".join(empty_week_text(r.week, current, weeks_with_data))))
+        else:
+            out.append(Text(f"Nothing was recorded in {r.week}. The coach records while it runs "
+                            "(glutecoach run); a simulated week can be recorded with "
+                            "glutecoach simulate TRACE --record.", style="dim"))
         if before.sitting_minutes:
             out.append(Text(f"The week before: {minutes_text(before.sitting_minutes)} "
                             f"sitting, compliance {percent_text(before.compliance)}."))
