@@ -28,7 +28,9 @@ def test_enable_status_disable_with_home_and_config(tmp_path: Path, monkeypatch,
     argv = shlex.split(exec_line.removeprefix("Exec="))
     assert argv[1:] == ["-m", "glutecoach", "--home", str(home), "--config", str(config), "run"]
     assert entry.stat().st_mode & 0o077 == 0
-    capsys.readouterr()
+    out = capsys.readouterr().out
+    # Options given on the command line are not in the shell: the hint repeats them.
+    assert f"To start it now: {shlex.join(['glutecoach', *argv[3:-1], 'run'])}\n" in out
     assert run(["autostart", "status"]) == 0
     assert str(entry) in capsys.readouterr().out
     assert run(["autostart", "disable"]) == 0
