@@ -1,7 +1,9 @@
-"""Pause durations as people type them: 30m, 2h, 1h30m, 90 (minutes), until-tomorrow."""
+"""Durations and moments as people type and read them: pauses typed as 30m, 2h, 1h30m, 90
+(minutes) or until-tomorrow; sitting time and moments as every view of the coach shows them."""
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -40,3 +42,36 @@ def parse_duration(text: str) -> timedelta:
     if total <= timedelta(0) or total > timedelta(days=7):
         raise InputError(f'"{text}": a pause lasts more than 0 and at most 7 days')
     return total
+
+
+# Fixed English names: the rest of the interface is English, whatever the locale says.
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def sitting_text(seconds: float) -> str:
+    """How long someone has sat, the one way every view says it (the prompt bubble, `status`,
+    the tray, `break-now`, the break window): whole minutes rounded down, so that no two views
+    disagree by a minute and a prompt never claims a minute not yet sat; "under a minute"
+    instead of "0 min". 45 -> "45 min", 95 -> "1 h 35 min": hours read faster in a bubble."""
+    # The epsilon: minutes that went through a float division (the tray's) must not lose one.
+    total = max(0, math.floor(seconds / 60 + 1e-6))
+    if total == 0:
+        return "under a minute"
+    hours, rest = divmod(total, 60)
+    if hours == 0:
+        return f"{rest} min"
+    return f"{hours} h" if rest == 0 else f"{hours} h {rest:02d} min"
+
+
+def when_text(moment: datetime, now: datetime) -> str:
+    """A moment as HH:MM in the zone of `now`, with its day named unless it is today:
+    "14:15", "tomorrow, Fri 4 Dec 00:00", "Mon 7 Dec 09:00". A pause "until 00:00" alone
+    does not say which midnight."""
+    moment = moment.astimezone(now.tzinfo)
+    clock = moment.strftime("%H:%M")
+    days = (moment.date() - now.date()).days
+    if days == 0:
+        return clock
+    day = f"{_WEEKDAYS[moment.weekday()]} {moment.day} {_MONTHS[moment.month - 1]}"
+    return f"tomorrow, {day} {clock}" if days == 1 else f"{day} {clock}"

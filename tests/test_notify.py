@@ -13,13 +13,14 @@ from typing import Any
 
 import pytest
 
+from glutecoach.durations import sitting_text
 from glutecoach.errors import InputError
 from glutecoach.notify import PromptMessage, open_notifier, prompt_message
 from glutecoach.notify.base import Delivery, seconds_left
 from glutecoach.notify.plyer_backend import PlyerNotifier
 from glutecoach.notify.select import FallbackNotifier
 from glutecoach.notify.terminal import TerminalNotifier
-from glutecoach.notify.texts import WHY_LINES, format_minutes, why_line
+from glutecoach.notify.texts import WHY_LINES, why_line
 
 PLAN = "2 min walk + 1 min standing glute squeeze"
 
@@ -28,7 +29,7 @@ PLAN = "2 min walk + 1 min standing glute squeeze"
 
 
 def test_prompt_names_the_sitting_time_the_plan_and_why() -> None:
-    msg = prompt_message(sitting_minutes=45, plan=PLAN, snoozes_left=2, seed=0)
+    msg = prompt_message(sitting_seconds=45 * 60, plan=PLAN, snoozes_left=2, seed=0)
     assert "45 min" in msg.title
     lines = msg.body.splitlines()
     assert lines[0] == f"Break: {PLAN}."
@@ -37,29 +38,30 @@ def test_prompt_names_the_sitting_time_the_plan_and_why() -> None:
 
 
 def test_no_snooze_button_once_the_snoozes_are_used_up() -> None:
-    msg = prompt_message(sitting_minutes=60, plan=PLAN, snoozes_left=0, seed=0)
+    msg = prompt_message(sitting_seconds=60 * 60, plan=PLAN, snoozes_left=0, seed=0, snoozes=2)
     assert msg.answers == ("done", "skip")
-    assert "No snoozes left" in msg.body
+    assert "No snooze left (2 in a row)." in msg.body  # as `status` and `snooze` say it
 
 
 def test_prompt_without_a_plan_still_says_what_to_do() -> None:
     for plan in (None, "", "   "):
-        body = prompt_message(sitting_minutes=30, plan=plan, snoozes_left=1).body
+        body = prompt_message(sitting_seconds=30 * 60, plan=plan, snoozes_left=1).body
         assert body.startswith("Break: stand up and move")
 
 
 def test_a_plan_ending_in_a_full_stop_gets_no_second_one() -> None:
-    body = prompt_message(sitting_minutes=30, plan="Walk.", snoozes_left=1).body
+    body = prompt_message(sitting_seconds=30 * 60, plan="Walk.", snoozes_left=1).body
     assert body.startswith("Break: Walk.\n")
 
 
 @pytest.mark.parametrize(
     ("minutes", "text"),
-    [(0, "0 min"), (44.6, "45 min"), (59.4, "59 min"), (60, "1 h"), (95, "1 h 35 min"),
+    [(0, "under a minute"), (44.6, "44 min"), (59.4, "59 min"), (60, "1 h"), (95, "1 h 35 min"),
      (125, "2 h 05 min")],
 )  # fmt: skip
 def test_sitting_time_reads_in_hours_and_minutes(minutes: float, text: str) -> None:
-    assert format_minutes(minutes) == text
+    # Whole minutes rounded down, as everywhere (tests/test_coach_texts.py).
+    assert sitting_text(minutes * 60) == text
 
 
 def test_why_line_rotates_with_the_seed_and_repeats_for_the_same_seed() -> None:

@@ -39,9 +39,9 @@ def test_status_line_shows_whole_minutes_sitting_and_next_break_in_local_time() 
 
 def test_status_line_names_the_day_when_the_next_break_is_not_today() -> None:
     tomorrow = replace(ACTIVE, next_prompt_at=NOW + timedelta(days=1))
-    assert status_line(tomorrow, NOW) == "Sitting 23 min · next break tomorrow 13:40"
+    assert status_line(tomorrow, NOW) == "Sitting 23 min · next break tomorrow, Thu 13 Mar 13:40"
     friday = replace(ACTIVE, next_prompt_at=NOW + timedelta(days=2, hours=-4))
-    assert status_line(friday, NOW) == "Sitting 23 min · next break Fri 09:40"
+    assert status_line(friday, NOW) == "Sitting 23 min · next break Fri 14 Mar 09:40"
 
 
 def test_status_line_without_a_next_break_shows_only_the_sitting_time() -> None:
@@ -57,7 +57,8 @@ def test_status_line_says_a_break_is_due_while_a_prompt_waits() -> None:
     ("state", "paused_until", "expected"),
     [
         ("paused", datetime(2025, 3, 12, 14, 0, tzinfo=UTC), "Paused until 15:00"),
-        ("paused", datetime(2025, 3, 13, 8, 0, tzinfo=BERLIN), "Paused until tomorrow 08:00"),
+        ("paused", datetime(2025, 3, 13, 8, 0, tzinfo=BERLIN),
+         "Paused until tomorrow, Thu 13 Mar 08:00"),
         ("paused", None, "Paused"),
         ("outside-hours", None, "Outside work hours"),
         ("away", None, "Away"),

@@ -21,10 +21,12 @@ from glutecoach.plans.records import PlanHistory
 def test_the_window_shows_the_plans_items_with_the_plans_doses(
         monkeypatch: pytest.MonkeyPatch) -> None:
     shown: list[Any] = []
+    options: list[dict[str, Any]] = []
 
     class FakeWindow:
-        def __init__(self, plan: Any, **_kw: Any) -> None:
+        def __init__(self, plan: Any, **kw: Any) -> None:
             shown.append(plan)
+            options.append(kw)
 
         def show(self) -> None:
             pass
@@ -36,9 +38,44 @@ def test_the_window_shows_the_plans_items_with_the_plans_doses(
     at = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
     library = load_library()
     plan = plan_for(Config(), library, at, PlanHistory())
-    coach = SimpleNamespace(planner=SimpleNamespace(plans={1: plan}))
+    coach = SimpleNamespace(planner=SimpleNamespace(plans={1: plan}),
+                            prompt_sitting=lambda number: 32 * 60 + 50)
     WindowBridge(coach, library, store=None).show(  # type: ignore[arg-type]
         PromptShown(1, at, at, 0, snooze_offered=True))
     (got,) = shown
     assert [(i.exercise_id, i.seconds, i.dose) for i in got.items] == [
         (i.exercise, i.seconds, i.dose) for i in plan.items]
+    # The sitting time in the bubble's words (issue 11, 4.6); a plan with glute work is rated.
+    assert got.title == f"Glute break after 32 min sitting · {plan.location}"
+    assert options[0]["rateable"] is True
+
+
+def test_a_walk_only_plan_opens_a_window_that_does_not_ask_how_it_felt(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    options: list[dict[str, Any]] = []
+    titles: list[str] = []
+
+    class FakeWindow:
+        def __init__(self, plan: Any, **kw: Any) -> None:
+            titles.append(plan.title)
+            options.append(kw)
+
+        def show(self) -> None:
+            pass
+
+        def close(self) -> None:
+            pass
+
+    monkeypatch.setattr(window, "BreakWindow", FakeWindow)
+    at = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+    library = load_library()
+    config = Config.model_validate({"schedule": {"break_minutes": 0.5,
+                                                 "away_after_minutes": 0.5}})
+    plan = plan_for(config, library, at, PlanHistory())
+    assert plan.items and all(i.part != "glute" for i in plan.items)
+    coach = SimpleNamespace(planner=SimpleNamespace(plans={1: plan}),
+                            prompt_sitting=lambda number: 20.0)  # break-now, 20 s in
+    WindowBridge(coach, library, store=None).show(  # type: ignore[arg-type]
+        PromptShown(1, at, at, 0, snooze_offered=True))
+    assert options[0]["rateable"] is False
+    assert titles == [f"Glute break · {plan.location}"]  # no "0 min"

@@ -117,6 +117,18 @@ def test_snooze_not_offered_is_ignored() -> None:
     assert model.skip() == [Event("answer", "skip")]
 
 
+def test_a_walk_only_plan_is_not_rated_and_done_ends_the_window() -> None:
+    """A walk has no level to move: no "how did it feel?" (issue 11, 4.5)."""
+    model = BreakModel(plan(item("brisk-walk", 120)), rateable=False)
+    assert model.done() == [Event("answer", "done")]
+    assert not model.feedback_offered
+    assert model.over  # nothing left to ask: the window goes
+    assert model.feedback("easy") == []
+    finished = BreakModel(plan(item("brisk-walk", 120)), rateable=False)
+    finished.next_item()
+    assert finished.finished and not finished.feedback_offered and not finished.over
+
+
 def test_feedback_before_done_is_ignored() -> None:
     model = BreakModel(plan())
     assert model.feedback("easy") == []

@@ -74,37 +74,69 @@ def status(app: App, as_json: bool) -> None:
 
 
 def _describe(st: dict[str, Any]) -> str:
-    minutes = st["sitting_seconds"] // 60
+    from glutecoach.durations import sitting_text
+
+    sat = sitting_text(st["sitting_seconds"])
     lines = {
-        "active": f"Sitting for {minutes} min.",
-        "paused": f"Paused until {_hm(st['paused_until'])}; sitting for {minutes} min."
-        if st["paused_until"] else f"Paused; sitting for {minutes} min.",
-        "outside-hours": f"Outside work hours; sitting for {minutes} min.",
-        "in-meeting": _meeting_line(st, minutes),
+        "active": f"Sitting for {sat}.",
+        "paused": f"Paused until {_when(st['paused_until'], st)}; sitting for {sat}."
+        if st["paused_until"] else f"Paused; sitting for {sat}.",
+        "outside-hours": f"Outside work hours; sitting for {sat}.",
+        "in-meeting": _meeting_line(st, sat),
         "away": "Away (on a break).",
     }
     out = [lines.get(st["state"], st["state"])]
     if st["pending_prompt"]:
         p = st["pending_prompt"]
         plan = f": {p['plan']}" if p.get("plan") else ""
-        out.append(f"A break prompt is waiting since {_hm(p['at'])}{plan}. "
-                   "Answer: glutecoach done | snooze | skip")
+        answers = p.get("answers") or ["done", "snooze", "skip"]
+        # After max_snoozes in a row a snooze counts as skip: say so rather than offer it.
+        spent = (f" No snooze left ({p.get('snoozes', 0)} in a row)."
+                 if "snooze" not in answers else "")
+        out.append(f"A break prompt is waiting since {_when(p['at'], st)}{plan}.{spent} "
+                   f"Answer: glutecoach {' | '.join(answers)}")
     elif st["next_prompt_at"]:
-        out.append(f"Next break prompt at {_hm(st['next_prompt_at'])}.")
+        out.append(f"Next break prompt at {_when(st['next_prompt_at'], st)}.")
     return "\n".join(out)
 
 
-def _meeting_line(st: dict[str, Any], minutes: int) -> str:
+def _meeting_line(st: dict[str, Any], sat: str) -> str:
     meeting = st.get("meeting") or {}
     detail = f": {meeting['detail']}" if meeting.get("detail") else ""
     return (f"In a meeting ({meeting.get('signal', '?')}{detail}); prompts wait until it ends. "
-            f"Sitting for {minutes} min.")
+            f"Sitting for {sat}.")
 
 
-def _hm(iso: str) -> str:
+def _when(iso: str, st: dict[str, Any]) -> str:
+    """A moment from the coach, with its day unless it is today (by the coach's clock)."""
     from datetime import datetime
 
-    return datetime.fromisoformat(iso).strftime("%H:%M")
+    from glutecoach.durations import when_text
+
+    moment = datetime.fromisoformat(iso)
+    now = datetime.fromisoformat(st["now"]) if st.get("now") else datetime.now(moment.tzinfo)
+    return when_text(moment, now)
+
+
+def _next_prompt(st: dict[str, Any]) -> str:
+    return f"Next prompt at {_when(st['next_prompt_at'], st)}." if st.get("next_prompt_at") \
+        else ""
+
+
+def _answer_text(word: str, reply: dict[str, Any]) -> str:
+    """What the answer did, as recorded: "Snoozed." only when it was a snooze."""
+    st = reply.get("status") or {}
+    outcome = reply.get("outcome")
+    if outcome == "done":
+        return "Well done: break recorded."
+    if outcome == "snoozed":
+        nxt = st.get("next_prompt_at")
+        return f"Snoozed: next prompt at {_when(nxt, st)}." if nxt else "Snoozed."
+    if word == "snooze" and outcome == "skipped":
+        return " ".join(filter(None, [
+            f"No snooze left ({reply.get('snoozes', 0)} in a row): recorded as skipped.",
+            _next_prompt(st)]))
+    return " ".join(filter(None, ["Skipped.", _next_prompt(st)]))
 
 
 def _answer(name: str, word: str, help_text: str) -> click.Command:
@@ -113,10 +145,7 @@ def _answer(name: str, word: str, help_text: str) -> click.Command:
     @pass_app
     def command(app: App) -> None:
         reply = _send(app, {"cmd": "answer", "answer": word})
-        click.echo({"done": "Well done: break recorded.",
-                    "snooze": "Snoozed.",
-                    "skip": "Skipped."}[word])
-        _ = reply
+        click.echo(_answer_text(word, reply))
 
     return command
 
@@ -141,23 +170,34 @@ def pause(app: App, duration: str) -> None:
     pause_until(duration, datetime.now(UTC), app.zone)  # a bad duration is exit 2, here
     st = _send(app, {"cmd": "pause", "duration": duration})["status"]
     until = st.get("paused_until")
-    click.echo(f"Prompts paused until {_hm(until)}." if until else "Prompts paused.")
+    click.echo(f"Prompts paused until {_when(until, st)}." if until else "Prompts paused.")
 
 
 @click.command(help="End a pause: prompts come again.")
 @location_options
 @pass_app
 def resume(app: App) -> None:
-    _send(app, {"cmd": "resume"})
-    click.echo("Prompts resumed.")
+    reply = _send(app, {"cmd": "resume"})
+    if not reply.get("was_paused", True):
+        click.echo("Nothing was paused.")
+        return
+    st = reply.get("status") or {}
+    nxt = f" Next break prompt at {_when(st['next_prompt_at'], st)}." \
+        if st.get("next_prompt_at") else ""
+    click.echo(f"Prompts resumed.{nxt}")
 
 
 @click.command(name="break-now", help="Show a break prompt now, whatever the time.")
 @location_options
 @pass_app
 def break_now(app: App) -> None:
-    _send(app, {"cmd": "break-now"})
-    click.echo("Break prompt shown.")
+    from glutecoach.durations import sitting_text
+
+    st = _send(app, {"cmd": "break-now"}).get("status") or {}
+    seconds = st.get("sitting_seconds", 0)
+    # The same words as the bubble: no "0 min" when the stretch has only just begun.
+    click.echo(f"Break prompt shown (sitting for {sitting_text(seconds)})." if seconds >= 60
+               else "Break prompt shown.")
 
 
 COMMANDS = [run, stop, reload, status, done, snooze, skip, pause, resume, break_now]

@@ -79,6 +79,8 @@ class Coach:
         self._locked_screen: bool | None = None
         self.write_error = ""  # why the last write failed (a backlog waits)
         self._pending_plan: dict[int, tuple[str | None, str | None]] = {}
+        # Seconds sat when each waiting prompt was shown: the bubble and the break window say it.
+        self._prompt_sitting: dict[int, float] = {}
         self.stop_requested = threading.Event()
         self.on_reschedule: Callable[[datetime], None] = lambda _at: None
         self.on_change: Callable[[], None] = lambda: None
@@ -86,7 +88,10 @@ class Coach:
         self.on_prompt: Callable[[PromptShown], None] = lambda _shown: None
         self.on_resolved: Callable[[], None] = lambda: None
         self.on_reload: Callable[[], None] = lambda: None  # e.g. the weekly summary's moment
-        self.last_done_at: datetime | None = None  # the tray offers to rate this break
+        # When the last break with glute work was done: the tray offers to rate it. A break that
+        # was only a walk has no level to move, so it is never offered (issue 11, 4.5).
+        self.rateable_done_at: datetime | None = None
+        self._not_rateable = "no break with glute exercises has been done yet"  # ...and why not
         # Set by the break window when it answers: it asks "how did that feel?" itself.
         self.window_asks_feedback = False
         self.started = self.clock.now()
@@ -195,6 +200,8 @@ class Coach:
             if isinstance(a, PromptShown):
                 plan = self.planner(a)
                 self._pending_plan[a.number] = plan
+                start = self.engine.stretch_start or a.at
+                self._prompt_sitting[a.number] = max(0.0, (a.at - start).total_seconds())
                 exercises[a.number] = plan[0]
                 plan_json = getattr(self.planner, "plan_json", None)
                 if plan_json is not None and (text := plan_json(a.number)):
@@ -212,23 +219,30 @@ class Coach:
                 log.info("prompt %d shown (due %s)", a.number, a.due)
             elif isinstance(a, PromptResolved):
                 _exercise, plan_text = self._pending_plan.pop(a.number, (None, None))
-                if a.outcome == "done":
-                    self.last_done_at = a.at
-                    if self._rateable(a.number) and not self.window_asks_feedback:
-                        effects.append(lambda t=plan_text: self._ask_feedback(t))
-                    self.window_asks_feedback = False
+                self._prompt_sitting.pop(a.number, None)
+                # The prompt's bubble goes first: the notifier withdraws whatever it shows as the
+                # prompt, so a question sent before the withdrawal went with it (issue 11, 4.1).
                 effects.append(self._withdraw)
                 effects.append(self.on_resolved)
+                if a.outcome == "done":
+                    rateable = self._rateable(a.number)
+                    self.rateable_done_at = a.at if rateable else None
+                    if not rateable:
+                        self._not_rateable = ("the last break was a walk, with no glute "
+                                              "exercise whose level could change")
+                    if rateable and not self.window_asks_feedback:
+                        effects.append(lambda t=plan_text: self._ask_feedback(t))
+                    self.window_asks_feedback = False
                 log.info("prompt %d: %s%s", a.number, a.outcome, " (auto)" if a.auto else "")
 
     def _notify(self, shown: PromptShown) -> None:
         from glutecoach.notify.texts import prompt_message
 
-        sitting = (shown.at - (self.engine.stretch_start or shown.at)).total_seconds() / 60
         _exercise, plan_text = self._pending_plan.get(shown.number, (None, None))
-        msg = prompt_message(sitting_minutes=sitting, plan=plan_text,
-                             snoozes_left=self.engine.rules.max_snoozes - shown.snoozes,
-                             seed=shown.number)
+        # The engine decided at show time whether snooze is offered; the bubble says the same.
+        left = self.engine.rules.max_snoozes - shown.snoozes if shown.snooze_offered else 0
+        msg = prompt_message(sitting_seconds=self.prompt_sitting(shown.number), plan=plan_text,
+                             snoozes_left=left, seed=shown.number, snoozes=shown.snoozes)
         delivery = self.notifier.show_prompt(msg, self._answer_from_notification)
         if not delivery.delivered:
             log.warning("prompt %d not delivered by %s: %s", shown.number, delivery.backend,
@@ -238,6 +252,10 @@ class Coach:
                 self.writer.set_delivered(shown.number, delivery.delivered)
             except GlutecoachError as exc:
                 log.error("cannot record the delivery of prompt %d: %s", shown.number, exc)
+
+    def prompt_sitting(self, number: int) -> float:
+        """Seconds sat when prompt `number` was shown (0 once it is resolved)."""
+        return self._prompt_sitting.get(number, 0.0)
 
     def _rateable(self, number: int) -> bool:
         """Did this prompt's plan have glute work to rate (a walk alone has no level)?"""
@@ -250,21 +268,53 @@ class Coach:
         self.notifier.show_prompt(feedback_message(plan_text), self._feedback_from_notification)
 
     def _feedback_from_notification(self, rating: str) -> None:
+        if rating in ("easy", "right", "hard"):
+            self.rate_last_break(rating, "the notification")
+
+    def rate_last_break(self, rating: str, source: str) -> bool:
+        """Record how the last break felt (from the tray, a bubble or the break window) and
+        say what it changed, or why it could not be taken, in a notification: these places
+        have no terminal, and a log line reaches nobody (issue 11, 4.5)."""
+        from glutecoach.library import load_library, user_exercises_dir
+        from glutecoach.notify.texts import feedback_refused_message, feedback_result_message
         from glutecoach.plans.records import apply_feedback
 
-        library = getattr(self.planner, "library", None)
-        if rating not in ("easy", "right", "hard") or library is None:
-            return
         cfg = self.config
+        with self._lock:
+            why_not = None if self.rateable_done_at is not None else self._not_rateable
+        if why_not is not None:
+            log.info("feedback from %s not taken: %s", source, why_not)
+            self.tell(*feedback_refused_message(why_not))
+            return False
+        library = getattr(self.planner, "library", None)
         try:
+            if library is None:
+                library = load_library(user_exercises_dir(self.config_path))
             with self._lock:
-                apply_feedback(self.writer.store, library, rating,  # type: ignore[arg-type]
-                               self.clock.now(), start_level=cfg.coach.start_level,
-                               zone=cfg.schedule.zone())
-            log.info("feedback from the notification: %s", rating)
-            self.last_done_at = None
+                result = apply_feedback(self.writer.store, library, rating,  # type: ignore[arg-type]
+                                        self.clock.now(), start_level=cfg.coach.start_level,
+                                        zone=cfg.schedule.zone())
+                self.rateable_done_at = None  # rated: the tray's entries go away
+                self._not_rateable = "the last break has been rated already"
         except GlutecoachError as exc:
-            log.warning("feedback not recorded: %s", exc)
+            log.warning("feedback from %s not recorded: %s", source, exc)
+            self.tell(*feedback_refused_message(str(exc)))
+            return False
+        log.info("feedback from %s: %s (levels %s)", source, rating, result.levels)
+        self.tell(*feedback_result_message(rating, result.levels))
+        self.on_change()
+        return True
+
+    def tell(self, title: str, body: str) -> None:
+        """A passing message (no buttons) for what the tray or a bubble did: they have no
+        terminal to print to. Never raises; an undelivered message is logged."""
+        try:
+            delivery = self.notifier.info(title, body)
+        except Exception as exc:  # a notification server problem must not stop the coach
+            log.warning("cannot show %r: %s", title, exc)
+            return
+        if not delivery.delivered:
+            log.warning("%r not delivered by %s: %s", title, delivery.backend, delivery.detail)
 
     def _withdraw(self) -> None:
         try:
@@ -319,9 +369,18 @@ class Coach:
             answer = request.get("answer")
             if answer not in ("done", "snooze", "skip"):
                 return {"ok": False, "error": 'answer must be "done", "snooze" or "skip"'}
-            if self.engine.pending is None:
+            pending = self.engine.pending
+            if pending is None:
                 return {"ok": False, "error": "no prompt is pending"}
-            self._record(self.engine.answer(now, answer), effects)
+            actions = self.engine.answer(now, answer)
+            self._record(actions, effects)
+            # What was recorded is what the user is told: a snooze past the limit counts as
+            # skip (the rules), and the command line says so instead of "Snoozed." (4.2).
+            outcome = next((a.outcome for a in actions if isinstance(a, PromptResolved)), None)
+            if answer == "snooze" and outcome == "skipped":
+                log.info("prompt %d: a snooze after %d in a row counts as skip", pending.number,
+                         pending.snoozes)
+            return {"ok": True, "outcome": outcome, "snoozes": pending.snoozes}
         elif cmd == "pause":
             try:
                 until = pause_until(str(request.get("duration") or "1h"), now, self.zone)
@@ -329,7 +388,10 @@ class Coach:
                 return {"ok": False, "error": str(exc)}
             self._record(self.engine.pause(now, until), effects)
         elif cmd == "resume":
+            st = self.engine.status(now)
+            was_paused = st.paused_until is not None or st.paused_indefinitely
             self._record(self.engine.unpause(now), effects)
+            return {"ok": True, "was_paused": was_paused}
         elif cmd == "break-now":
             self._record(self.engine.break_now(now), effects)
         else:
@@ -372,20 +434,32 @@ class Coach:
         with self._lock:
             st = self.engine.status(self.clock.now())
             pending = None
+            offered = st.pending is not None and self.snooze_offered(st.pending.snoozes)
             if st.pending is not None:
                 exercise, plan = self._pending_plan.get(st.pending.number, (None, None))
-                pending = {"at": _iso(st.pending.at, self), "exercise": exercise, "plan": plan}
+                pending = {"at": _iso(st.pending.at, self), "exercise": exercise, "plan": plan,
+                           # What the user can answer now, and the snoozes in a row behind it.
+                           "answers": [a for a in ("done", "snooze", "skip")
+                                       if a != "snooze" or offered],
+                           "snoozes": st.pending.snoozes}
             return {
+                "now": _iso(max(self.clock.now(), self.engine.now), self),
                 "state": st.state,
-                "sitting_seconds": round(st.sitting.total_seconds()),
+                # Whole seconds, rounded down as every view rounds minutes down: 59.6 s must
+                # not become the "1 min" the bubble did not say.
+                "sitting_seconds": int(st.sitting.total_seconds()),
                 "next_prompt_at": _iso(st.next_prompt_at, self),
                 "pending_prompt": pending,
                 "paused_until": _iso(st.paused_until, self),
                 "meeting": {"signal": st.meeting, "detail": self._meeting_detail}
                 if st.meeting else None,
-                "snooze_offered": (st.pending is not None
-                                   and st.pending.snoozes < self.engine.rules.max_snoozes),
+                "snooze_offered": offered,
             }
+
+    def snooze_offered(self, snoozes: int) -> bool:
+        """Whether a prompt after `snoozes` snoozes in a row may be snoozed again now: what a
+        snooze will do (the engine's rule with the rules in force), for status and the tray."""
+        return snoozes < self.engine.rules.max_snoozes
 
     def shutdown(self) -> None:
         with self._lock:

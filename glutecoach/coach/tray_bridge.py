@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import subprocess
 import sys
+import threading
 from datetime import timedelta
 
 from glutecoach.coach.service import Coach
@@ -17,81 +19,129 @@ RATE_WITHIN = timedelta(hours=1)
 
 
 def tray_for(coach: Coach) -> Tray:
-    def state() -> TrayState:
-        with coach._lock:
-            st = coach.engine.status(coach.clock.now())
-            rules = coach.engine.rules
-            return TrayState(
-                state=st.state,
-                sitting_minutes=st.sitting.total_seconds() / 60,
-                sit_limit_minutes=rules.sit.total_seconds() / 60,
-                next_prompt_at=st.next_prompt_at.astimezone(coach.zone)
-                if st.next_prompt_at else None,
-                prompt_waiting=st.pending is not None,
-                snooze_offered=st.pending is not None and st.pending.snoozes < rules.max_snoozes,
-                paused_until=st.paused_until.astimezone(coach.zone) if st.paused_until else None,
-                can_rate=coach.last_done_at is not None
-                and coach.clock.now() - coach.last_done_at < RATE_WITHIN,
-            )
+    commands = TrayCommands(coach)
+    tray = Tray(lambda: tray_state(coach), commands)
+    coach.on_change = tray.refresh
+    return tray
 
-    def command(name: str) -> None:
+
+def tray_state(coach: Coach) -> TrayState:
+    with coach._lock:
+        st = coach.engine.status(coach.clock.now())
+        done_at = coach.rateable_done_at
+        return TrayState(
+            state=st.state,
+            sitting_minutes=st.sitting.total_seconds() / 60,
+            sit_limit_minutes=coach.engine.rules.sit.total_seconds() / 60,
+            next_prompt_at=st.next_prompt_at.astimezone(coach.zone)
+            if st.next_prompt_at else None,
+            prompt_waiting=st.pending is not None,
+            snooze_offered=st.pending is not None and coach.snooze_offered(st.pending.snoozes),
+            paused_until=st.paused_until.astimezone(coach.zone) if st.paused_until else None,
+            # Only a break with glute work: a walk has no level to rate (issue 11, 4.5).
+            can_rate=done_at is not None and coach.clock.now() - done_at < RATE_WITHIN,
+        )
+
+
+class TrayCommands:
+    """The menu's choices, run off the icon's thread.
+
+    A menu callback runs on the GTK loop: anything slow there (a notification server that does
+    not answer, the 4 s weekly report) would freeze the icon and its menu. So each choice is
+    handed to one worker, in order; the report gets a thread of its own so that answering a
+    prompt never waits for it.
+    """
+
+    def __init__(self, coach: Coach) -> None:
+        self.coach = coach
+        self._worker = concurrent.futures.ThreadPoolExecutor(1, "glutecoach-tray-command")
+        self._report = threading.Lock()  # held while a report is being built
+
+    def __call__(self, name: str) -> None:
         log.info("tray: %s", name)
+        if name == "quit":
+            self.coach.stop_requested.set()
+        elif name == "weekly-report":
+            if not self._report.acquire(blocking=False):
+                self.coach.tell("Your weekly report is on its way",
+                                 "It opens as soon as it is ready.")
+                return
+            threading.Thread(target=self._weekly_report, name="glutecoach-report",
+                             daemon=True).start()
+        else:
+            self._worker.submit(self._safely, name)
+
+    def _safely(self, name: str) -> None:
+        try:
+            self.run(name)
+        except Exception:  # one failed choice must not end the worker
+            log.exception("tray: the %s command failed", name)
+
+    def run(self, name: str) -> None:
+        """Carry out one menu choice here and now."""
+        coach = self.coach
         if name in ("done", "snooze", "skip"):
             coach.handle({"cmd": "answer", "answer": name})
         elif name.startswith("pause:"):
             coach.handle({"cmd": "pause", "duration": name.removeprefix("pause:")})
         elif name in ("resume", "break-now"):
             coach.handle({"cmd": name})
-        elif name == "quit":
-            coach.stop_requested.set()
         elif name == "open-config":
-            _open(str(coach.config_path) if coach.config_path else None)
+            self._open_config()
         elif name.startswith("feedback:"):
-            _feedback(coach, name.removeprefix("feedback:"))
-        elif name == "weekly-report":
-            _weekly_report(coach)
+            coach.rate_last_break(name.removeprefix("feedback:"), "the tray")
+        elif name == "weekly-report" and self._report.acquire(blocking=False):
+            self._weekly_report()
 
-    tray = Tray(state, command)
-    coach.on_change = tray.refresh
-    return tray
+    def _open_config(self) -> None:
+        if self.coach.config_path is None:
+            self.coach.tell("No config file yet",
+                             "GluteCoach runs with its defaults. To change them, write a config "
+                             "file with `glutecoach config init` and open it again from here.")
+            return
+        open_detached(str(self.coach.config_path))
 
+    def _weekly_report(self) -> None:
+        """Build the report (some 4 s: matplotlib draws its charts) and open it; the user is
+        told at once that it is coming, since nothing else shows meanwhile. Releases the lock."""
+        from glutecoach.report.html import write_report_html
 
-def _feedback(coach: Coach, rating: str) -> None:
-    from glutecoach.errors import GlutecoachError
-    from glutecoach.library import load_library, user_exercises_dir
-    from glutecoach.plans.records import apply_feedback
-
-    cfg = coach.config
-    try:
-        result = apply_feedback(coach.writer.store, load_library(user_exercises_dir(
-            coach.config_path)), rating, coach.clock.now(),  # type: ignore[arg-type]
-            start_level=cfg.coach.start_level, zone=cfg.schedule.zone())
-        log.info("feedback from the tray: %s (%s)", rating, result)
-    except GlutecoachError as exc:
-        log.warning("feedback not recorded: %s", exc)
-    coach.last_done_at = None  # rated: the entries go away
-
-
-def _weekly_report(coach: Coach) -> None:
-    from glutecoach.report.html import write_report_html
-
-    try:
-        path = write_report_html(coach.config, coach.writer.store.path.parent,
-                                 config_path=coach.config_path)
-    except Exception as exc:  # a report problem must not take the tray down
-        log.warning("cannot write the weekly report: %s", exc)
-        return
-    log.info("weekly report written to %s", path)
-    _open(str(path))
+        coach = self.coach
+        try:
+            coach.tell("Building your weekly report…", "It opens in your browser when it is "
+                        "ready, in a few seconds.")
+            try:
+                path = write_report_html(coach.config, coach.writer.store.path.parent,
+                                         config_path=coach.config_path)
+            except Exception as exc:  # a report problem must not take the tray down
+                log.warning("cannot write the weekly report: %s", exc)
+                coach.tell("The weekly report could not be built", str(exc))
+                return
+            log.info("weekly report written to %s", path)
+            open_detached(str(path))
+        finally:
+            self._report.release()
 
 
-def _open(path: str | None) -> None:
-    if path is None:
-        log.info("no config file yet: create one with `glutecoach config init`")
-        return
+def open_detached(path: str) -> None:
+    """Open a file with the desktop's opener, and wait for the opener in a thread.
+
+    xdg-open is our child: unwaited, it stays a <defunct> zombie until the coach exits (Python
+    reaps a dropped Popen only when the next one starts). A daemon thread waits for it instead,
+    however long the opener takes (it may stay until the browser it started exits)."""
     opener = {"darwin": ["open"], "win32": ["cmd", "/c", "start", ""]}.get(sys.platform,
                                                                           ["xdg-open"])
     try:
-        subprocess.Popen([*opener, path])  # a list, never a shell string
+        # A list, never a shell string; no stdin, so that an opener never reads the coach's.
+        proc = subprocess.Popen([*opener, path], stdin=subprocess.DEVNULL)
     except OSError as exc:
         log.warning("cannot open %s: %s", path, exc)
+        return
+    threading.Thread(target=_reap, args=(proc, path), name="glutecoach-opener",
+                     daemon=True).start()
+
+
+def _reap(proc: subprocess.Popen[bytes], path: str) -> None:
+    code = proc.wait()
+    if code != 0:
+        log.warning("%s exited with %d opening %s", proc.args[0], code, path)  # type: ignore[index]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import replace
-from datetime import UTC, datetime
 
 from glutecoach.coach.service import Coach
 from glutecoach.engine import PromptShown
@@ -27,6 +26,7 @@ class WindowBridge:
         self.coach.on_resolved = self.close
 
     def show(self, shown: PromptShown) -> None:
+        from glutecoach.durations import sitting_text
         from glutecoach.window import BreakWindow, WindowPlan, WindowUnavailable, window_item
 
         plans = getattr(self.coach.planner, "plans", {})
@@ -36,9 +36,13 @@ class WindowBridge:
         # The plan's own dose (a walk cut to the time left), not the exercise's typical one.
         items = [replace(window_item(ex, i.seconds), dose=i.dose) for i in plan.items
                  if (ex := self.library.get(i.exercise)) is not None]
-        title = f"Glute break · {plan.location}"
+        sitting = self.coach.prompt_sitting(shown.number)
+        # The bubble's words for the sitting time, and none when under a minute (break-now).
+        title = (f"Glute break after {sitting_text(sitting)} sitting · {plan.location}"
+                 if sitting >= 60 else f"Glute break · {plan.location}")
         window = BreakWindow(WindowPlan(title, plan.minutes, items), on_answer=self._answer,
-                             on_feedback=self._feedback, snooze_offered=shown.snooze_offered)
+                             on_feedback=self._feedback, snooze_offered=shown.snooze_offered,
+                             rateable=any(i.part == "glute" for i in plan.items))
         self.close()
         try:
             window.show()
@@ -69,14 +73,6 @@ class WindowBridge:
         self.coach.handle({"cmd": "answer", "answer": answer})
 
     def _feedback(self, rating: str) -> None:
-        from glutecoach.errors import GlutecoachError
-        from glutecoach.plans.records import apply_feedback
-
-        cfg = self.coach.config
-        try:
-            apply_feedback(self.store, self.library, rating,  # type: ignore[arg-type]
-                           datetime.now(UTC), start_level=cfg.coach.start_level,
-                           zone=cfg.schedule.zone())
-            log.info("feedback from the break window: %s", rating)
-        except GlutecoachError as exc:
-            log.warning("feedback not recorded: %s", exc)
+        # Through the coach, as from the tray: what it changed (or why not) is said in a
+        # notification rather than only in the log.
+        self.coach.rate_last_break(rating, "the break window")

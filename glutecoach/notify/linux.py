@@ -28,13 +28,15 @@ from pathlib import Path
 from typing import Any
 
 from glutecoach.notify.base import (
+    FEEDBACK_ANSWERS,
+    PROMPT_ANSWERS,
     AnswerCallback,
     Delivery,
     PromptMessage,
     deadline_after,
     seconds_left,
 )
-from glutecoach.notify.texts import ANSWER_LABELS, answer_hint
+from glutecoach.notify.texts import ANSWER_LABELS, DEFAULT_ACTION_LABELS, answer_hint
 
 log = logging.getLogger(__name__)
 
@@ -240,7 +242,8 @@ class DesktopNotifierBackend:
         sent: list[bool] = []
         # timeout 0: the prompt stays until answered or withdrawn by the coach.
         notification = Notification(
-            msg.title, body, buttons=buttons, timeout=0, on_dispatched=lambda: sent.append(True)
+            msg.title, body, buttons=buttons, timeout=0, on_dispatched=lambda: sent.append(True),
+            on_clicked=functools.partial(self._clicked, token),
         )
         ident = await self._send(stage, notifier, notification)
         if not sent:
@@ -265,13 +268,21 @@ class DesktopNotifierBackend:
             return Delivery(False, self.name, problem)
         notifier = self._ensure_notifier()
         sent: list[bool] = []
+        nid: list[int] = []  # the server's id, once sent: its "Close" action closes it
+
+        def clicked() -> None:
+            if nid:
+                self._spawn(self._close_on_server(nid[0]))
+
         # timeout -1: the server's usual expiry, as for any other passing message.
         notification = Notification(
-            title, body, timeout=-1, on_dispatched=lambda: sent.append(True)
+            title, body, timeout=-1, on_dispatched=lambda: sent.append(True), on_clicked=clicked
         )
-        await self._send(stage, notifier, notification)
+        ident = await self._send(stage, notifier, notification)
         if not sent:
             return self._not_sent()
+        if (server_id := _server_id(notifier, ident)) is not None:
+            nid.append(server_id)
         return Delivery(True, self.name)
 
     async def _withdraw(self, stage: _Stage) -> None:
@@ -349,6 +360,17 @@ class DesktopNotifierBackend:
         except RuntimeError:  # closed meanwhile
             log.warning("answer %r arrived after the notifier was closed", answer)
 
+    def _clicked(self, token: int) -> None:
+        """The prompt's default action: a click on its body, or "Close (answer later)" in
+        dunst's menu. It closes the bubble and answers nothing: the prompt still waits for an
+        answer from the tray or the command line (or is taken by getting up)."""
+        if token != self._prompt_token:
+            return
+        self._prompt_id = None
+        nid, self._prompt_nid = self._prompt_nid, None
+        if nid is not None:  # dunst leaves the bubble up after an action from its menu
+            self._spawn(self._close_on_server(nid))
+
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
         """Run a coroutine on the loop without a caller waiting (bounded like the others)."""
         task = asyncio.ensure_future(self._bounded(coro))
@@ -358,7 +380,9 @@ class DesktopNotifierBackend:
         if self._notifier is None:
             from desktop_notifier import DesktopNotifier
 
-            self._notifier = DesktopNotifier(app_name=self._app_name, app_icon=None)
+            notifier = DesktopNotifier(app_name=self._app_name, app_icon=None)
+            _label_default_action(notifier)
+            self._notifier = notifier
         return self._notifier
 
     async def _server_problem(self, stage: _Stage) -> str | None:
@@ -418,6 +442,49 @@ def _describe_server(pid: int | None) -> str:
     return f"the notification server ({command}, pid {pid})" if command else (
         f"the notification server (pid {pid})"
     )
+
+
+def _label_default_action(notifier: Any) -> None:
+    """Give the "default" action a label.
+
+    desktop-notifier adds a "default" action (a click on the bubble's body) to every
+    notification with an empty label, and dunst lists it so, as a blank first line of its
+    context menu (issue 11, 4.7). Its D-Bus backend builds the action list inside its send, so
+    the label is put in where that list leaves: in the Notify call of the proxy interface it
+    makes on first use. Another backend, or a later version without these attributes, is left
+    as it is (a blank label is ugly, not broken)."""
+    backend = getattr(notifier, "_backend", None)
+    init_dbus = getattr(backend, "_init_dbus", None)
+    if backend is None or init_dbus is None:
+        return
+
+    async def labelled_init() -> Any:
+        interface = await init_dbus()
+        notify = getattr(interface, "call_notify", None)
+        if notify is not None:
+
+            async def call_notify(app: str, replaces: int, icon: str, summary: str, body: str,
+                                  actions: list[str], *rest: Any, **kwargs: Any) -> Any:
+                return await notify(app, replaces, icon, summary, body, label_actions(actions),
+                                    *rest, **kwargs)
+
+            interface.call_notify = call_notify
+        return interface
+
+    backend._init_dbus = labelled_init
+
+
+def label_actions(actions: list[str]) -> list[str]:
+    """[key, label, key, label, ...] with an empty label of "default" filled in, by what the
+    notification is: a prompt, a "how did it feel?" question or a plain message."""
+    keys = set(actions[0::2])
+    kind = ("prompt" if keys & set(PROMPT_ANSWERS)
+            else "question" if keys & set(FEEDBACK_ANSWERS) else "info")
+    out = list(actions)
+    for i in range(0, len(out) - 1, 2):
+        if out[i] == "default" and not out[i + 1]:
+            out[i + 1] = DEFAULT_ACTION_LABELS[kind]
+    return out
 
 
 def _server_id(notifier: Any, ident: str) -> int | None:

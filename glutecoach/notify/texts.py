@@ -7,11 +7,16 @@ to treat or prevent anything: the coach is a habit, not a treatment.
 
 from __future__ import annotations
 
+from glutecoach.durations import sitting_text
 from glutecoach.notify.base import FEEDBACK_ANSWERS, PROMPT_ANSWERS, PromptMessage
 
 # Button labels, in the user's words.
 ANSWER_LABELS: dict[str, str] = {"done": "Done", "snooze": "Snooze", "skip": "Skip",
                                  "easy": "Easy", "right": "Just right", "hard": "Hard"}
+# The label of a bubble's default action (a click on its body), which only closes the bubble:
+# by the kind of notification, so that nobody takes it for an answer.
+DEFAULT_ACTION_LABELS: dict[str, str] = {"prompt": "Close (answer later)",
+                                         "question": "Close (rate later)", "info": "Close"}
 
 WHY_LINES: tuple[str, ...] = (
     "Your glutes are among the biggest muscles you have, and long sitting gives them almost "
@@ -29,31 +34,26 @@ WHY_LINES: tuple[str, ...] = (
 DEFAULT_PLAN = "stand up and move for a couple of minutes"
 
 
-def format_minutes(minutes: float) -> str:
-    """45 -> "45 min", 95 -> "1 h 35 min": hours read faster than "95 min" in a small bubble."""
-    total = max(0, round(minutes))
-    hours, rest = divmod(total, 60)
-    if hours == 0:
-        return f"{rest} min"
-    return f"{hours} h" if rest == 0 else f"{hours} h {rest:02d} min"
-
-
 def why_line(seed: int) -> str:
     """One why-line chosen by seed (e.g. the prompt's number): the same prompt reads the same."""
     return WHY_LINES[seed % len(WHY_LINES)]
 
 
 def prompt_message(
-    sitting_minutes: float, plan: str | None, snoozes_left: int, seed: int = 0
+    sitting_seconds: float, plan: str | None, snoozes_left: int, seed: int = 0,
+    snoozes: int | None = None,
 ) -> PromptMessage:
-    """The prompt shown when a stretch of sitting reaches its limit."""
-    title = f"Time for a glute break: {format_minutes(sitting_minutes)} sitting"
+    """The prompt shown when a stretch of sitting reaches its limit (or `break-now`)."""
+    title = "Time for a glute break"
+    if sitting_seconds >= 60:  # "0 min sitting" says nothing; `break-now` can come that early
+        title += f": {sitting_text(sitting_seconds)} sitting"
     plan_text = (plan or "").strip().rstrip(".") or DEFAULT_PLAN
     lines = [f"Break: {plan_text}.", why_line(seed)]
     answers = (PROMPT_ANSWERS if snoozes_left > 0
                else tuple(a for a in PROMPT_ANSWERS if a != "snooze"))
     if snoozes_left <= 0:
-        lines.append("No snoozes left for this stretch.")
+        # The words `status` and `snooze` use; the count starts again after a skip or a break.
+        lines.append(f"No snooze left ({snoozes} in a row)." if snoozes else "No snooze left.")
     return PromptMessage(title=title, body="\n".join(lines), answers=answers)
 
 
@@ -71,3 +71,26 @@ def answer_hint(answers: tuple[str, ...]) -> str:
     commands = ", ".join(f"`glutecoach {'feedback ' if a in FEEDBACK_ANSWERS else ''}{a}`"
                          for a in answers)
     return f"Answer from the tray or with {commands}."
+
+
+_FELT = {"easy": "easy", "right": "just right", "hard": "hard"}
+
+
+def feedback_result_message(rating: str, levels: dict[str, tuple[int, int]]) -> tuple[str, str]:
+    """What a rating from the tray, a bubble or the break window changed, in a notification:
+    the title says it was taken, the body which levels moved (muscle -> (before, after))."""
+    title = f"Noted: the last break felt {_FELT.get(rating, rating)}"
+    moved = [f"gluteus {m} level {a} → {b}" for m, (a, b) in levels.items() if a != b]
+    kept = [f"gluteus {m} stays at level {b}" for m, (a, b) in levels.items() if a == b]
+    if moved:
+        lead = {"easy": "Your next breaks get harder", "hard": "Your next breaks get gentler"}
+        body = f"{lead.get(rating, 'Your levels')}: {', '.join(moved)}."
+    else:
+        body = ("Your levels stay as they are" + (f": {', '.join(kept)}" if kept else "") + ".")
+    return title, body
+
+
+def feedback_refused_message(why: str) -> tuple[str, str]:
+    """A rating that could not be taken, said where it was given (no terminal to read a log)."""
+    why = why.strip().rstrip(".")
+    return "Rating not recorded", f"{why[:1].upper()}{why[1:]}."

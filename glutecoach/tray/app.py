@@ -3,10 +3,16 @@
 On Linux pystray's default order ends at its `xorg` backend, which docks but never receives a
 click (pystray issue 151), and `import pystray` raises an Xlib error when there is no display. So
 the backend is chosen here, before pystray is imported, after checking that a display and a tray
-host exist: `appindicator` (StatusNotifier hosts natively, XEmbed trays through libayatana's
-fallback; a left click opens the menu) when its typelib is installed, else `gtk` (XEmbed only; a
-right click opens the menu). Whatever is missing becomes one plain TrayUnavailable reason, so the
-daemon can run headless and say why once.
+host exist: `appindicator` for a StatusNotifier host (KDE, GNOME's extension, waybar...), and
+`gtk` (a GtkStatusIcon) for an XEmbed tray (trayer, stalonetray, older panels). Either way a left
+or a right click opens the menu. Whatever is missing becomes one plain TrayUnavailable reason, so
+the daemon can run headless and say why once.
+
+Why not AppIndicator on an XEmbed tray too: libayatana-appindicator's XEmbed fallback creates a
+GtkStatusIcon and then renames it, which makes GTK unrealize and re-show the icon's window; the X
+events of the first window then leave GDK's freeze count one short, and most starts print
+"Gdk-CRITICAL ... gdk_window_thaw_toplevel_updates: assertion ... failed" (issue 11, 4.11). A
+GtkStatusIcon of our own (pystray's gtk backend) is the same XEmbed icon without the rename.
 """
 
 from __future__ import annotations
@@ -41,10 +47,10 @@ class TrayUnavailable(Exception):
 
 def pick_linux_backend(*, sni_host: bool, xembed_host: bool, appindicator: bool) -> str:
     """The pystray backend for what this Linux desktop offers."""
-    if appindicator and (sni_host or xembed_host):
+    if appindicator and sni_host:
         return "appindicator"
     if xembed_host:
-        return "gtk"
+        return "gtk"  # not AppIndicator's XEmbed fallback: see the module's docstring
     if sni_host:
         raise TrayUnavailable(
             "this desktop's tray speaks StatusNotifier only, which needs AppIndicator: "
@@ -183,6 +189,11 @@ def _icon_class(pystray: Any) -> Any:
             # also resets SIGINT to the default there; signals are the daemon's business.)
             self._notifier = _NoNotifier()
             self._mark_ready()
+
+        def _on_status_icon_activate(self, status_icon: Any) -> None:
+            # The gtk backend's left click runs a default menu item, which the coach's menu
+            # has none of: open the menu, as AppIndicator hosts do on a left click.
+            self._on_status_icon_popup_menu(status_icon, 1, 0)
 
     return QuietIcon
 

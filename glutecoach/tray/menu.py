@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from glutecoach.durations import sitting_text, when_text
+
 STATES = ("active", "paused", "in-meeting", "outside-hours", "away")
 
 # Every command name a menu entry can send to the coach (the daemon's `command` callback).
@@ -18,10 +20,6 @@ COMMANDS = frozenset({
     "resume", "weekly-report", "open-config", "quit",
     "feedback:easy", "feedback:right", "feedback:hard",
 })  # fmt: skip
-
-# Fixed English names: the rest of the interface is English, whatever the locale says.
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
 
 @dataclass(frozen=True)
 class TrayState:
@@ -65,37 +63,26 @@ class MenuEntry:
 SEPARATOR = MenuEntry("", separator=True)
 
 
-def _local(moment: datetime, now: datetime) -> str:
-    """HH:MM in the zone of `now`, with the day named when it is not today."""
-    moment = moment.astimezone(now.tzinfo)
-    days = (moment.date() - now.date()).days
-    clock = moment.strftime("%H:%M")
-    if days == 0:
-        return clock
-    if days == 1:
-        return f"tomorrow {clock}"
-    return f"{_WEEKDAYS[moment.weekday()]} {clock}"
-
-
 def status_line(state: TrayState, now: datetime | None = None) -> str:
     """The one-line summary shown at the top of the menu and as the icon's tooltip."""
     now = now if now is not None else datetime.now().astimezone()
+    sat = sitting_text(state.sitting_minutes * 60)
     if state.state == "paused":
         if state.paused_until is None:
             return "Paused"
-        return f"Paused until {_local(state.paused_until, now)}"
+        return f"Paused until {when_text(state.paused_until, now)}"
     if state.state == "outside-hours":
         return "Outside work hours"
     if state.state == "in-meeting":
-        return f"In a meeting · sitting {int(state.sitting_minutes)} min · prompts wait"
+        return f"In a meeting · sitting {sat} · prompts wait"
     if state.state == "away":
         return "Away"
-    sitting = f"Sitting {int(state.sitting_minutes)} min"
+    sitting = f"Sitting {sat}"
     if state.prompt_waiting:
         return f"{sitting} · time for a break"
     if state.next_prompt_at is None:
         return sitting
-    return f"{sitting} · next break {_local(state.next_prompt_at, now)}"
+    return f"{sitting} · next break {when_text(state.next_prompt_at, now)}"
 
 
 def build_menu(state: TrayState, now: datetime | None = None) -> tuple[MenuEntry, ...]:

@@ -112,11 +112,15 @@ class WindowState:
 class BreakModel:
     """The break window's state machine: current item, countdowns, answer and feedback."""
 
-    def __init__(self, plan: WindowPlan, snooze_offered: bool = True) -> None:
+    def __init__(self, plan: WindowPlan, snooze_offered: bool = True,
+                 rateable: bool = True) -> None:
         if not plan.items:
             raise ValueError("a break plan needs at least one item")
         self.plan = plan
         self.snooze_offered = snooze_offered
+        # A plan without glute work (a walk) has no level to move: "how did it feel?" would
+        # ask for an answer nothing can take (issue 11, 4.5).
+        self.rateable = rateable
         self.index = 0
         self.seconds_left = [float(item.seconds) for item in plan.items]
         self.running = False
@@ -136,13 +140,15 @@ class BreakModel:
     def feedback_offered(self) -> bool:
         """Ask how it felt once the user says it is done or has been through the whole plan,
         never after a skip or a snooze (nothing was done to rate)."""
-        if self.rating is not None or self.answer in ("snooze", "skip"):
+        if not self.rateable or self.rating is not None or self.answer in ("snooze", "skip"):
             return False
         return self.answer == "done" or self.finished
 
     @property
     def over(self) -> bool:
         """Nothing is left to ask: the window can go."""
+        if self.answer == "done" and not self.rateable:
+            return True
         return self.answer in ("snooze", "skip") or self.rating is not None
 
     def state(self) -> WindowState:

@@ -325,9 +325,9 @@ class BreakView:
         if model.rating is not None:
             status = "Thanks — noted."
         elif model.answer == "done":
-            status = "Well done. How did that feel?"
+            status = "Well done. How did that feel?" if model.rateable else "Well done."
         elif model.finished:
-            status = "All done. How did it feel?"
+            status = "All done. How did it feel?" if model.rateable else "All done."
         else:
             status = ""
         self.status.configure(text=status)

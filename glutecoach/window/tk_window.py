@@ -71,9 +71,10 @@ class BreakWindow:
         on_feedback: Callable[[str], None],
         snooze_offered: bool,
         *,
+        rateable: bool = True,
         display: str | None = None,
     ) -> None:
-        self._model = BreakModel(plan, snooze_offered)
+        self._model = BreakModel(plan, snooze_offered, rateable)
         self._on_answer = on_answer
         self._on_feedback = on_feedback
         self._display = display

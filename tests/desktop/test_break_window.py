@@ -65,9 +65,11 @@ def open_window(xvfb: str, recorder: Recorder) -> Iterator[Callable[..., BreakWi
     need_module("PIL")
     shown: list[BreakWindow] = []
 
-    def show(plan: WindowPlan | None = None, snooze_offered: bool = True) -> BreakWindow:
+    def show(plan: WindowPlan | None = None, snooze_offered: bool = True,
+             rateable: bool = True) -> BreakWindow:
         window = BreakWindow(plan or two_items(), recorder.answers.append,
-                             recorder.ratings.append, snooze_offered, display=xvfb)  # fmt: skip
+                             recorder.ratings.append, snooze_offered, rateable=rateable,
+                             display=xvfb)  # fmt: skip
         window.show()
         shown.append(window)
         wait_for(lambda: find_windows(xvfb), "the break window to be mapped")
@@ -155,6 +157,19 @@ def test_click_done_then_easy_passes_both_on_and_closes(
     assert window.wait_closed(5)
     wait_for(lambda: not find_windows(xvfb), "the window to be gone")
     assert recorder.answers == ["done"]
+
+
+def test_a_walk_only_break_closes_on_done_without_asking_how_it_felt(
+    open_window: Callable[..., BreakWindow], xvfb: str, recorder: Recorder
+) -> None:
+    """A walk has no level to move, so the window does not ask what nothing could take
+    (issue 11, 4.5)."""
+    window = open_window(rateable=False)
+    click(xvfb, window, "done")
+    wait_for(lambda: recorder.answers == ["done"], "on_answer('done')")
+    assert window.wait_closed(5)
+    wait_for(lambda: not find_windows(xvfb), "the window to be gone")
+    assert recorder.ratings == []
 
 
 def test_click_skip_closes_without_feedback(

@@ -126,8 +126,9 @@ def actions_offered(dunst: Dunst, title: str) -> dict[str, str]:
     """
     offered: dict[str, str] = {}
     for line in context_menu(dunst, None):
-        if f"({title})" in line and line.endswith("]"):
-            label = line.split(" (", 1)[0].removeprefix("#")
+        head = line.rsplit(" [", 1)[0]
+        if head.endswith(f" ({title})") and line.endswith("]"):
+            label = head.removesuffix(f" ({title})").removeprefix("#")  # labels may hold " ("
             offered[line.rsplit(",", 1)[1].rstrip("]")] = label
     return offered
 
@@ -161,7 +162,7 @@ def test_prompt_reaches_dunst_with_title_body_and_three_answer_buttons(
 def test_prompt_with_no_snoozes_left_offers_no_snooze_button(
     dunst: Dunst, notifier: DesktopNotifierBackend
 ) -> None:
-    msg = prompt_message(sitting_minutes=52, plan="2 min walk", snoozes_left=0, seed=7)
+    msg = prompt_message(sitting_seconds=52 * 60, plan="2 min walk", snoozes_left=0, seed=7)
     assert notifier.show_prompt(msg, Answers()).delivered
     assert set(actions_offered(dunst, msg.title)) - {"default"} == {"done", "skip"}
 
@@ -184,6 +185,35 @@ def test_pressing_a_button_in_dunst_answers_the_prompt(
     wait_for(lambda: in_history(dunst, msg.title), "the answered prompt to leave the screen")
     time.sleep(0.2)
     assert answers.got == [answer]  # once, not again on the close that follows
+
+
+def test_every_action_in_dunsts_menu_has_a_label_and_the_default_only_closes_the_bubble(
+    dunst: Dunst, notifier: DesktopNotifierBackend
+) -> None:
+    """dunst listed desktop-notifier's "default" action (a click on the body) with an empty
+    label: a blank first line in its context menu (issue 11, 4.7)."""
+    prompt = unique_prompt()
+    question = PromptMessage(f"How did that feel {uuid.uuid4().hex[:8]}", "x",
+                             ("easy", "right", "hard"))
+    answers = Answers()
+    info = f"Your week {uuid.uuid4().hex[:8]}"
+    assert notifier.info(info, "12 breaks").delivered
+    lines = context_menu(dunst, None)
+    assert lines and not [line for line in lines if line.startswith("# (")], lines
+    assert actions_offered(dunst, info)["default"] == "Close"
+    assert notifier.show_prompt(question, Answers()).delivered
+    assert actions_offered(dunst, question.title)["default"] == "Close (rate later)"
+    assert notifier.show_prompt(prompt, answers).delivered
+    assert actions_offered(dunst, prompt.title)["default"] == "Close (answer later)"
+
+    # Chosen from the menu (where dunst leaves the bubble up after an action), it closes the
+    # bubble and answers nothing: the prompt still waits for the tray or the command line.
+    context_menu(dunst, f"#Close (answer later) ({prompt.title})")
+    wait_for(lambda: in_history(dunst, prompt.title), "the closed prompt in the history")
+    time.sleep(0.3)
+    assert answers.got == []
+    context_menu(dunst, f"#Close ({info})")
+    wait_for(lambda: in_history(dunst, info), "the closed message in the history")
 
 
 def test_a_new_prompt_takes_the_old_bubble_away(
