@@ -14,6 +14,21 @@ from glutecoach.history import History
 
 OUTCOMES = ("done", "snoozed", "skipped", "missed")
 
+# The instants GluteCoach handles: [FIRST_INSTANT, LAST_INSTANT). Beyond them Python's calendar
+# ends (year 1, year 9999) before the rules do: work windows are looked up from the local date
+# before an instant to about ten days after it (a deadline a day on, the next window up to eight
+# days later), a day's sitting runs to the next local midnight, and local zones lie up to 14 hours
+# from UTC (16 with the local mean times of the 19th century). Whole years at each end are far
+# more room than that, and the same years as `report --week` takes.
+FIRST_INSTANT = datetime(1900, 1, 1, tzinfo=UTC)
+LAST_INSTANT = datetime(9999, 1, 1, tzinfo=UTC)
+HANDLED_RANGE = "1900-01-01 to 9998-12-31, UTC"
+
+
+def handled(t: datetime) -> bool:
+    """Is `t` an instant the rules, work windows and day accounting can work with?"""
+    return FIRST_INSTANT <= t < LAST_INSTANT
+
 
 @dataclass
 class Day:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from glutecoach.days import HANDLED_RANGE, handled
 from glutecoach.errors import InputError
 
 INTERVAL_EVENTS = ("active", "locked", "suspended", "paused")
@@ -121,9 +122,12 @@ def _instant(text: str, column: str, where: str, zone: ZoneInfo) -> datetime:
     if not text:
         raise InputError(f'{where}: "{column}" is empty')
     try:
-        return parse_instant(text, zone)
+        t = parse_instant(text, zone)
     except OverflowError:  # e.g. 9999-12-31T23:00-05:00 is in the year 10000 in UTC
-        raise InputError(f'{where}: "{column}" is outside the years 1 to 9999: "{text}"') \
-            from None
+        t = None
     except ValueError:
         raise InputError(f'{where}: "{column}" is not an ISO 8601 time: "{text}"') from None
+    if t is None or not handled(t):
+        raise InputError(f'{where}: "{column}" {text} is outside the times GluteCoach handles '
+                         f"({HANDLED_RANGE}); a typo in a year?")
+    return t
