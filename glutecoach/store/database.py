@@ -8,9 +8,11 @@ gets one line saying what to do.
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,10 +23,13 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import Session, SQLModel, create_engine, or_, select
 
 from glutecoach.errors import GlutecoachError
-from glutecoach.history import Break, History, Prompt, Stretch
+from glutecoach.history import History
 from glutecoach.paths import ensure_home
 from glutecoach.store.migrations import CURRENT_VERSION, STEPS
+from glutecoach.store.rows import Reader
 from glutecoach.store.tables import BreakRow, ExerciseLogRow, PromptRow, StretchRow
+
+log = logging.getLogger(__name__)
 
 DB_NAME = "glutecoach.db"
 BUSY_TIMEOUT_MS = 10_000
@@ -47,15 +52,18 @@ def _naive_utc(t: datetime) -> datetime:
     return t.astimezone(UTC).replace(tzinfo=None)
 
 
-def _aware(t: datetime | None) -> datetime | None:
-    return None if t is None else t.replace(tzinfo=UTC)
-
-
 class Store:
     def __init__(self, path: Path, *, write: bool = True,
-                 busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
+                 busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+                 on_problem: Callable[[str], None] | None = None) -> None:
+        """on_problem: hears of each damaged row that reading leaves out or reads in part, once
+        (the command line prints it as a warning; by default it is logged)."""
         self.path = path
         self.busy_timeout_ms = busy_timeout_ms
+        self.on_problem = on_problem or log.warning
+        self._told: set[str] = set()
+        self._scanned = False  # every row's times checked once (rows.Reader.scan_garbage)
+        self._whole = False  # PRAGMA quick_check passed: writing may begin
         if not path.exists() and not os.access(path.parent, os.W_OK):
             raise GlutecoachError(f"{path}: cannot create the history database "
                                   f"({path.parent} is not writable for you)")
@@ -66,9 +74,10 @@ class Store:
         self._prepare()
 
     @classmethod
-    def open(cls, home: Path, *, write: bool = True) -> Store:
+    def open(cls, home: Path, *, write: bool = True,
+             on_problem: Callable[[str], None] | None = None) -> Store:
         """The database under `home`; `write=False` for commands that only read history."""
-        return cls(ensure_home(home) / DB_NAME, write=write)
+        return cls(ensure_home(home) / DB_NAME, write=write, on_problem=on_problem)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -105,33 +114,97 @@ class Store:
                 f"{CURRENT_VERSION}); upgrade GluteCoach. The file was left untouched")
         elif version < CURRENT_VERSION:
             self._migrate(version)
-        if os.access(self.path.parent, os.W_OK):
-            # WAL lets the CLI read while the coach writes (persistent in the file).
+        if os.access(self.path.parent, os.W_OK) and self._journal_mode() != "wal":
+            # WAL lets the CLI read while the coach writes (persistent in the file). Switching
+            # rewrites the file's header: a write like any other, so only into a whole file.
+            self.check_whole()
             with self.engine.connect() as conn:
                 conn.execute(text("PRAGMA journal_mode = WAL"))
         if new:
             _private(self.path)
 
+    def _journal_mode(self) -> str:
+        try:
+            with self.engine.connect() as conn:
+                return str(conn.execute(text("PRAGMA journal_mode")).scalar_one()).lower()
+        except DatabaseError as exc:
+            raise self.damaged(exc) from None
+
     def _migrate(self, version: int) -> None:
-        backup = self.path.with_name(f"{self.path.name}.schema{version}.bak")
+        """Upgrade from `version`: refused before anything is written (the backup included) when
+        the tables disagree with the stamp; otherwise all steps in one transaction after a copy."""
+        self._check_stamp(version)
+        self.check_whole()
+        backup = _free_name(self.path.with_name(f"{self.path.name}.schema{version}.bak"))
         with self.engine.connect() as conn:  # a consistent copy, WAL included
             raw = conn.connection.dbapi_connection
             assert isinstance(raw, sqlite3.Connection)
             with sqlite3.connect(backup) as dst:
                 raw.backup(dst)
         _private(backup)
+        start = version
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")  # DDL too: a failed step undoes all
+                while version < CURRENT_VERSION:
+                    for statement in STEPS[version]:
+                        conn.execute(text(statement))
+                    version += 1
+                    conn.exec_driver_sql(f"PRAGMA user_version = {version}")
+                conn.commit()
+        except DatabaseError as exc:  # OperationalError too: rolled back, the file as it was
+            backup.unlink(missing_ok=True)  # so the copy of it is not needed
+            raise GlutecoachError(
+                f"{self.path}: upgrading the history database from schema {start} failed "
+                f"({exc.orig}); it was left as it was") from None
+
+    def _check_stamp(self, version: int) -> None:
+        """The steps after `version` must find nothing of theirs in the file. If they do, its
+        stamp (PRAGMA user_version) is wrong, e.g. an old stamp written over a current file:
+        running the steps again would fail half-way ("duplicate column name"). Refused rather
+        than repaired: only the user knows where the file came from."""
         with self.engine.connect() as conn:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")  # DDL too: a failed step or a kill undoes all
-            while version < CURRENT_VERSION:
-                for statement in STEPS[version]:
-                    conn.execute(text(statement))
-                version += 1
-                conn.exec_driver_sql(f"PRAGMA user_version = {version}")
-            conn.commit()
+            columns = {t: {r[1] for r in conn.exec_driver_sql(f"PRAGMA table_info({t})")}
+                       for t in _tables(conn)}
+        # For each step still to run: which of the things it makes are there already.
+        found = {v: [(e, _present(e, columns)) for e in _effects(v)]
+                 for v in range(version, CURRENT_VERSION)}
+        there = [f"{t}.{c}" if c else f"table {t}" for v in found for (t, c), yes in found[v]
+                 if yes]
+        if not there:
+            return
+        done = [v for v in found if all(yes for _, yes in found[v])]
+        if done == list(range(version, version + len(done))) and len(there) == sum(
+                len(found[v]) for v in done):
+            # Whole steps, in order: the tables are those of a later version.
+            actual = version + len(done)
+            raise GlutecoachError(
+                f"{self.path}: its version stamp says schema {version}, but its tables are "
+                f"those of schema {actual} (it has {', '.join(there)}); it was left untouched. "
+                f"If it is your GluteCoach history, correct the stamp with `sqlite3 {self.path} "
+                f"'PRAGMA user_version = {actual}'` and start again")
+        raise GlutecoachError(
+            f"{self.path}: its version stamp says schema {version}, but its tables match no "
+            f"schema version (it has {', '.join(there)} of later schemas, but not all they "
+            f"add); it was left untouched. Keep a copy, then try `sqlite3 {self.path} .recover > "
+            "recovered.sql`, or move it away to start a new history")
 
     def schema_version(self) -> int:
         with self.engine.connect() as conn:
             return int(conn.execute(text("PRAGMA user_version")).scalar_one())
+
+    def check_whole(self) -> None:
+        """Refuse a damaged file before anything writes into it: `PRAGMA quick_check`
+        (milliseconds for a year of history) finds a bad page that opening the file and reading
+        a range of it do not. Once per Store: the one check every writer shares."""
+        if self._whole:
+            return
+        with self.reading() as s:
+            problems = [row[0] for row in s.connection().exec_driver_sql("PRAGMA quick_check")]
+        if problems != ["ok"]:
+            first = " ".join(str(problems[0]).split())  # it may span lines
+            raise self.damaged(Exception(f"quick_check: {first}"))
+        self._whole = True
 
     def damaged(self, exc: Exception) -> GlutecoachError:
         reason = str(getattr(exc, "orig", exc))
@@ -187,28 +260,22 @@ class Store:
             s.commit()
 
     def load(self, since: datetime | None = None, until: datetime | None = None) -> History:
-        """Stretches, breaks and prompts touching [since, until), oldest first."""
-        a = _naive_utc(since) if since else datetime.min
-        b = _naive_utc(until) if until else datetime.max
-        h = History()
+        """Stretches, breaks and prompts touching [since, until), oldest first. A damaged row
+        is left out (or read without its damaged plan) and named through `on_problem`."""
         with self.reading() as s:
-            for r in s.exec(select(StretchRow).where(
-                    StretchRow.start_utc < b,
-                    or_(StretchRow.end_utc.is_(None), StretchRow.end_utc >= a))  # type: ignore[union-attr]
-                    .order_by(StretchRow.start_utc)):
-                h.stretches.append(Stretch(_aware(r.start_utc), _aware(r.end_utc)))  # type: ignore[arg-type]
-            for r in s.exec(select(BreakRow).where(BreakRow.start_utc >= a, BreakRow.start_utc < b)
-                            .order_by(BreakRow.start_utc)):
-                h.breaks.append(Break(_aware(r.start_utc), _aware(r.became_utc),  # type: ignore[arg-type]
-                                      r.kind, r.reason, _aware(r.end_utc)))  # type: ignore[arg-type]
-            for r in s.exec(select(PromptRow).where(PromptRow.shown_utc >= a,
-                                                    PromptRow.shown_utc < b)
-                            .order_by(PromptRow.shown_utc, PromptRow.id)):
-                h.prompts.append(Prompt(r.id or 0, _aware(r.shown_utc), _aware(r.due_utc),  # type: ignore[arg-type]
-                                        r.snoozes, r.outcome, r.auto,  # type: ignore[arg-type]
-                                        _aware(r.answered_utc), r.exercise,
-                                        deferred=r.deferred))
-        return h
+            reader = Reader(s.connection(), self.problem)
+            if not self._scanned:
+                for table, required, optional in _TIMES:
+                    reader.scan_garbage(table, required, optional)
+                self._scanned = True
+            return reader.load(since, until)
+
+    def problem(self, table: str, row_id: int, what: str) -> None:
+        """Say once that a row of `table` is damaged, and what was done about it."""
+        message = f"{self.path}: {table} row {row_id}: {what}"
+        if message not in self._told:
+            self._told.add(message)
+            self.on_problem(message)
 
     # --- sessions that turn SQLite errors into one-line messages -------------------------------
 
@@ -216,6 +283,9 @@ class Store:
         return _Guarded(self, write=False)
 
     def writing(self) -> _Guarded:
+        """A session to write in, once the file proved whole (check_whole): the coach, simulate
+        --record, feedback and recovery all write through here."""
+        self.check_whole()
         return _Guarded(self, write=True)
 
 
@@ -262,6 +332,44 @@ def _connect(path: Path, busy_timeout_ms: int) -> SqlEngine:
             cur.close()
 
     return engine
+
+
+# The instants of each table: (table, columns never NULL, columns that may be NULL).
+_TIMES = [("stretches", ("start_utc",), ("end_utc",)),
+          ("breaks", ("start_utc", "became_utc"), ("end_utc",)),
+          ("prompts", ("shown_utc", "due_utc"), ("answered_utc",))]
+
+
+def _effects(version: int) -> list[tuple[str, str | None]]:
+    """What the step from `version` makes: (table, column) it adds, or (table, None) it creates."""
+    out: list[tuple[str, str | None]] = []
+    for statement in STEPS[version]:
+        if m := re.match(r"\s*ALTER\s+TABLE\s+(\w+)\s+ADD\s+(?:COLUMN\s+)?(\w+)", statement,
+                         re.IGNORECASE):
+            out.append((m.group(1), m.group(2)))
+        elif m := re.match(r"\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", statement,
+                           re.IGNORECASE):
+            out.append((m.group(1), None))
+    return out
+
+
+def _present(effect: tuple[str, str | None], columns: dict[str, set[str]]) -> bool:
+    table, column = effect
+    return table in columns and (column is None or column in columns[table])
+
+
+def _tables(conn: Any) -> list[str]:
+    return [r[0] for r in conn.exec_driver_sql(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+
+
+def _free_name(path: Path) -> Path:
+    """`path`, or path.2, path.3 ... if taken: a backup never overwrites an earlier one."""
+    candidate, n = path, 1
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.name}.{n}")
+    return candidate
 
 
 def _private(path: Path) -> None:
