@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import json
 import os
 import re
 import tomllib
+import types
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -26,6 +29,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.fields import FieldInfo
 
 from glutecoach.errors import InputError
 from glutecoach.library.model import Area, Equipment
@@ -65,21 +69,56 @@ def parse_window(text: str) -> Window:
     return Window(start, end)
 
 
+def _a_second_or_more(seconds_per_unit: float) -> AfterValidator:
+    """At least one second: a shorter duration rounds to no time at all in the rules (with
+    `sit_minutes = 1e-9` a prompt fell due at every instant and `simulate` never ended). A second
+    keeps every loop of the rules finite and is still short enough for quick tests."""
+    unit = " (0.0167 minutes)" if seconds_per_unit == 60 else ""
+
+    def check(value: float) -> float:
+        # In microseconds, rounded as timedelta rounds: what the rules will see.
+        if round(value * seconds_per_unit * 1e6) < 1_000_000:
+            raise ValueError(f"must be at least 1 second{unit}, not {value:g}")
+        return value
+
+    return AfterValidator(check)
+
+
+# Durations in minutes and in seconds: finite, at least a second, and at most a day in minutes
+# (no rule needs more, and 1e300 would overflow a timedelta).
+Minutes = Annotated[float, Field(allow_inf_nan=False, le=24 * 60), _a_second_or_more(60)]
+Seconds = Annotated[float, Field(allow_inf_nan=False), _a_second_or_more(1)]
+
+
+class KeysError(ValueError):
+    """A problem that involves several keys of a table (dotted paths below it): the error line
+    points at the first of them that the file sets, with what to say about that key."""
+
+    def __init__(self, by_key: dict[str, str]) -> None:
+        super().__init__(next(iter(by_key.values())))
+        self.by_key = by_key
+
+
 class _Strict(BaseModel):
     # strict: TOML has real types, so `sit_minutes = true` or `"30"` is a mistake, not a 1 or a 30.
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
+# What a weekday's windows look like, for error lines (config.example.toml shows the same).
+_DAY_WINDOWS: Any = {"form": 'a list of "HH:MM-HH:MM" strings',
+                     "example": ["09:00-12:30", "13:30-17:30"]}
+
+
 class Hours(_Strict):
     """Work windows per weekday; a day left out or empty has no prompts."""
 
-    mon: list[str] = Field(default_factory=list)
-    tue: list[str] = Field(default_factory=list)
-    wed: list[str] = Field(default_factory=list)
-    thu: list[str] = Field(default_factory=list)
-    fri: list[str] = Field(default_factory=list)
-    sat: list[str] = Field(default_factory=list)
-    sun: list[str] = Field(default_factory=list)
+    mon: list[str] = Field(default_factory=list, json_schema_extra=_DAY_WINDOWS)
+    tue: list[str] = Field(default_factory=list, json_schema_extra=_DAY_WINDOWS)
+    wed: list[str] = Field(default_factory=list, json_schema_extra=_DAY_WINDOWS)
+    thu: list[str] = Field(default_factory=list, json_schema_extra=_DAY_WINDOWS)
+    fri: list[str] = Field(default_factory=list, json_schema_extra=_DAY_WINDOWS)
+    sat: list[str] = Field(default_factory=list, json_schema_extra=_DAY_WINDOWS)
+    sun: list[str] = Field(default_factory=list, json_schema_extra=_DAY_WINDOWS)
 
     @field_validator(*WEEKDAYS)
     @classmethod
@@ -106,14 +145,13 @@ def _default_hours() -> Hours:
 class Schedule(_Strict):
     """The `[schedule]` section: the sitting rules' numbers and the work windows."""
 
-    timezone: str | None = None
-    # At most a day each: no rule needs more, and `inf` or 1e300 would overflow a timedelta.
-    sit_minutes: float = Field(30, gt=0, le=24 * 60)
-    break_minutes: float = Field(3, gt=0, le=24 * 60)
-    away_after_minutes: float = Field(5, gt=0, le=24 * 60)
-    snooze_minutes: float = Field(10, gt=0, le=24 * 60)
+    timezone: str | None = Field(None, json_schema_extra={"example": "Europe/Berlin"})
+    sit_minutes: Minutes = 30
+    break_minutes: Minutes = 3
+    away_after_minutes: Minutes = 5
+    snooze_minutes: Minutes = 10
     max_snoozes: int = Field(2, ge=0)
-    response_minutes: float = Field(10, gt=0, le=24 * 60)
+    response_minutes: Minutes = 10
     hours: Hours = Field(default_factory=_default_hours)
 
     @field_validator("timezone")
@@ -131,8 +169,12 @@ class Schedule(_Strict):
 
     @model_validator(mode="after")
     def _away_not_shorter_than_break(self) -> Schedule:
-        if self.away_after_minutes < self.break_minutes:
-            raise ValueError("away_after_minutes must be at least break_minutes")
+        away, brk = self.away_after_minutes, self.break_minutes
+        if away < brk:
+            raise KeysError({
+                "away_after_minutes": f"must be at least break_minutes ({brk:g}), not {away:g}",
+                "break_minutes": f"must be at most away_after_minutes ({away:g}), not {brk:g}",
+            })
         return self
 
     def zone(self) -> ZoneInfo:
@@ -149,7 +191,7 @@ class Desktop(_Strict):
     notifier: Literal["auto", "desktop-notifier", "plyer", "terminal"] = "auto"
     tray: bool = True
     break_window: bool = True
-    notification_timeout_seconds: float = Field(5, gt=0, le=60)
+    notification_timeout_seconds: Annotated[Seconds, Field(le=60)] = 5
 
 
 _CLOCK = re.compile(r"^(\d{2}):(\d{2})$")
@@ -160,7 +202,7 @@ class Report(_Strict):
 
     # Buckley 2015 (BJSM 49:1357): desk workers should build up to 2 h a day of standing and
     # light activity in working hours, then 4 h.
-    movement_goal_minutes: float = Field(120, gt=0, le=24 * 60)
+    movement_goal_minutes: Minutes = 120
     weekly_summary: bool = True
     summary_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "fri"
     summary_time: str = "16:00"
@@ -209,8 +251,10 @@ class Location(_Strict):
     hand, and what the place allows."""
 
     # "DAYS HH:MM-HH:MM" entries; outside every location's times, default_location applies.
-    when: list[str] = Field(default_factory=list)
-    equipment: list[Equipment] = Field(default_factory=list)
+    when: list[str] = Field(default_factory=list, json_schema_extra={
+        "form": 'a list of "DAYS HH:MM-HH:MM" strings', "example": ["mon-fri 09:00-17:30"]})
+    equipment: list[Equipment] = Field(default_factory=list,
+                                       json_schema_extra={"example": ["chair", "wall"]})
     # Only exercises that are fine at a desk in an open-plan office (no floor, nothing showy).
     discreet: bool = False
     # Room and a clean floor to lie down on.
@@ -251,8 +295,10 @@ class Coach(_Strict):
     # The level (1-5) each muscle starts at before any feedback; 1 is the gentlest work.
     start_level: int = Field(1, ge=1, le=5)
     # Exercise ids never to offer, and body areas (glutecoach.library.AREAS) to leave alone.
-    exclude_exercises: list[str] = Field(default_factory=list)
-    exclude_areas: list[Area] = Field(default_factory=list)
+    exclude_exercises: list[str] = Field(default_factory=list,
+                                         json_schema_extra={"example": ["glute-bridge"]})
+    exclude_areas: list[Area] = Field(default_factory=list,
+                                      json_schema_extra={"example": ["knees"]})
 
     @field_validator("locations", mode="before")
     @classmethod
@@ -276,8 +322,9 @@ class Coach(_Strict):
         for (n1, t1, d1, w1), (n2, t2, d2, w2) in itertools.combinations(spans, 2):
             end1, end2 = w1.end or time.max, w2.end or time.max
             if d1 & d2 and w1.start < end2 and w2.start < end1:
-                raise ValueError(f'{n1}.when "{t1}" overlaps {n2}.when "{t2}": you can be in one '
-                                 "place at a time")
+                message = (f'{n1}.when "{t1}" overlaps {n2}.when "{t2}": you can be in one '
+                           "place at a time")
+                raise KeysError({f"{n1}.when": message, f"{n2}.when": message})
         return value
 
     @field_validator("default_location")
@@ -325,7 +372,8 @@ def load_config(path: Path | None) -> Config:
     if path is None:
         return Config()
     try:
-        text = path.read_text(encoding="utf-8")
+        # utf-8-sig: editors on Windows save a byte order mark, which TOML does not allow.
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError(f"{path}: no such config file") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -334,6 +382,8 @@ def load_config(path: Path | None) -> Config:
 
 
 def parse_config(text: str, path: Path | str = "<config>") -> Config:
+    """Validate TOML text; InputError with every problem (one line each) if it is wrong."""
+    text = text.removeprefix("\ufeff")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -343,44 +393,180 @@ def parse_config(text: str, path: Path | str = "<config>") -> Config:
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
-        raise InputError(_describe(exc, text, path)) from None
+        raise InputError(*_describe(exc, text, path)) from None
 
 
-def _describe(exc: ValidationError, text: str, path: Path | str) -> str:
-    """One line for the first problem: file, line, dotted key and what is wrong."""
-    err = exc.errors()[0]
+def _describe(exc: ValidationError, text: str, path: Path | str) -> list[str]:
+    """One line per problem, in the order of the file: file, line, dotted key and what is wrong,
+    in our words and with an example of the right form."""
+    found: dict[str, int] = {}  # line -> its sort key (the file's line number)
+    for err in exc.errors():
+        line, message = _problem(err, text)
+        where = f"{path}:{line}" if line else str(path)
+        found.setdefault(f"{where}: {message}", line or 0)
+    return sorted(found, key=lambda m: found[m])
+
+
+def _problem(err: Any, text: str) -> tuple[int | None, str]:
+    """(the line, "key: what") of one pydantic error."""
     loc = [str(p) for p in err["loc"] if not isinstance(p, int)]
+    cause = (err.get("ctx") or {}).get("error")
+    if isinstance(cause, KeysError):
+        return _keys_problem(cause, loc, text)
     key = ".".join(loc) or "(top level)"
     line = find_line(text, loc)
-    where = f"{path}:{line}" if line else str(path)
     if err["type"] == "extra_forbidden":
         known = _known_keys(loc[:-1])
         hint = difflib.get_close_matches(loc[-1], known, n=1)
         suggestion = f'; did you mean "{hint[0]}"?' if hint else f"; known keys: {', '.join(known)}"
-        return f"{where}: unknown key {key}{suggestion}"
-    msg = err["msg"].removeprefix("Value error, ")
-    return f"{where}: {key}: {msg}"
+        return line, f"unknown key {key}{suggestion}"
+    return line, f"{key}: {_what(err, loc)}"
+
+
+def _keys_problem(cause: KeysError, loc: list[str], text: str) -> tuple[int | None, str]:
+    """A problem of several keys points at the first of them the file sets: its own line."""
+    for sub, message in cause.by_key.items():
+        line = _key_line(text, [*loc, *sub.split(".")])
+        if line is not None:
+            return line, f"{'.'.join([*loc, *sub.split('.')])}: {message}"
+    sub, message = next(iter(cause.by_key.items()))
+    return find_line(text, loc), f"{'.'.join([*loc, *sub.split('.')])}: {message}"
+
+
+# pydantic's error types that mean "a value of the wrong type"
+_TYPE_ERRORS = {"float_type", "float_parsing", "int_type", "int_parsing", "int_from_float",
+                "bool_type", "bool_parsing", "string_type", "list_type", "dict_type",
+                "model_type", "model_attributes_type"}
+_BOUNDS = {"greater_than": ("gt", "more than"), "greater_than_equal": ("ge", "at least"),
+           "less_than": ("lt", "less than"), "less_than_equal": ("le", "at most")}
+
+
+def _what(err: Any, loc: list[str]) -> str:
+    """What is wrong with a value, in our words."""
+    kind, value, ctx = err["type"], err.get("input"), err.get("ctx") or {}
+    given = _toml(value)
+    if kind in _TYPE_ERRORS:
+        form, example = _expected(loc)
+        return f"expected {form}" + (f", e.g. {example}" if example else "") + \
+            (f"; not {given}" if given else "")
+    if kind == "literal_error":
+        return f"{given or 'this'} is not one of {_choices(ctx.get('expected', ''))}"
+    if kind in _BOUNDS:
+        bound_key, words = _BOUNDS[kind]
+        bound = ctx.get(bound_key)
+        unit = _unit(loc).removesuffix("s") if bound == 1 else _unit(loc)
+        return f"must be {words} {_toml(bound)}{unit}, not {given}"
+    if kind == "finite_number":
+        return f"must be a finite number{_unit(loc, 's')}, not {given}"
+    return str(err["msg"]).removeprefix("Value error, ")
+
+
+def _choices(expected: str) -> str:
+    """pydantic's "'auto', 'x11' or 'mutter'" as TOML strings: "auto", "x11", "mutter"."""
+    return ", ".join(json.dumps(c) for c in re.findall(r"'([^']*)'", expected)) or expected
+
+
+def _unit(loc: list[str], plural: str = "") -> str:
+    name = loc[-1] if loc else ""
+    for suffix in ("minutes", "seconds"):
+        if name.endswith(f"_{suffix}"):
+            return f" of {suffix}" if plural else f" {suffix}"
+    return ""
+
+
+def _toml(value: Any) -> str:
+    """A short value as it is written in TOML ("" for tables and long lists)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    if isinstance(value, str):
+        return json.dumps(value if len(value) <= 60 else value[:57] + "...", ensure_ascii=False)
+    if isinstance(value, list) and len(value) <= 4:
+        items = [_toml(v) for v in value]
+        if all(items):
+            return f"[{', '.join(items)}]"
+    return ""
+
+
+def _expected(loc: list[str]) -> tuple[str, str]:
+    """(the form a key takes, an example of it) from its model: for error lines."""
+    annotation, info = _field_at(loc)
+    extra = info.json_schema_extra if info is not None and isinstance(
+        info.json_schema_extra, dict) else {}
+    example = extra.get("example")
+    if example is None and info is not None and not info.is_required():
+        default = info.get_default(call_default_factory=True)
+        example = default if not isinstance(default, BaseModel) else None
+    form = str(extra.get("form") or _form(annotation, loc))
+    return form, _toml(example)
+
+
+def _form(annotation: Any, loc: list[str]) -> str:
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin in (Union, types.UnionType):  # `str | None`: None is "leave the key out"
+        return _form(next(a for a in args if a is not type(None)), loc)
+    if origin is Annotated:
+        return _form(args[0], loc)
+    if annotation is bool:
+        return "true or false"
+    if annotation is int:
+        return "a whole number"
+    if annotation is float:
+        return f"a number{_unit(loc, 's')}"
+    if annotation is str:
+        return "a text in quotes"
+    if origin is Literal:
+        return f"one of {', '.join(json.dumps(a) for a in args)}"
+    if origin is list:
+        inner = args[0] if args else str
+        if get_origin(inner) is Literal:
+            return f"a list of {', '.join(json.dumps(a) for a in get_args(inner))}"
+        return "a list of texts in quotes"
+    table = ".".join(loc)
+    if origin is dict:
+        return f'a table of named tables: a line "[{table}.NAME]" with its keys below it'
+    return f'a table: a line "[{table}]" with its keys below it'
+
+
+def _field_at(loc: list[str]) -> tuple[Any, FieldInfo | None]:
+    """The annotation and field of a dotted key (None, None where the models have none)."""
+    annotation: Any = Config
+    info: FieldInfo | None = None
+    parts = iter(loc)
+    for part in parts:
+        if get_origin(annotation) is dict:
+            # A table of named tables ([coach.locations.NAME]): this part is a name.
+            annotation, info = get_args(annotation)[1], None
+            continue
+        fields = getattr(annotation, "model_fields", None)
+        if not isinstance(annotation, type) or fields is None or part not in fields:
+            return None, None
+        info = fields[part]
+        annotation = info.annotation
+    return annotation, info
 
 
 def _known_keys(loc: list[str]) -> list[str]:
-    model: Any = Config
-    parts = iter(loc)
-    for part in parts:
-        field = model.model_fields.get(part)
-        annotation = field.annotation if field is not None else None
-        if get_origin(annotation) is dict:
-            # A table of named tables ([coach.locations.NAME]): the next part is a name.
-            annotation = get_args(annotation)[1]
-            if next(parts, None) is None:
-                return []
-        if not isinstance(annotation, type):
-            return []
-        model = annotation
-    return list(model.model_fields)
+    annotation, _ = _field_at(loc)
+    if get_origin(annotation) is dict:
+        return []  # the next part is a name of the user's choosing
+    fields = getattr(annotation, "model_fields", None)
+    return list(fields) if isinstance(annotation, type) and fields is not None else []
 
 
 def find_line(text: str, loc: list[str]) -> int | None:
-    """The line where a dotted key is set: `key = ...` inside `[table]`, or the table header."""
+    """The line where a dotted key is set, else that of the nearest table above it that is."""
+    line = _key_line(text, loc)
+    if line is None and len(loc) > 1:
+        # A key inside a table that is only named in a header: point at that header.
+        return find_line(text, loc[:-1])
+    return line
+
+
+def _key_line(text: str, loc: list[str]) -> int | None:
+    """The line where a dotted key is set: `key = ...` inside `[table]` (or an inline table or
+    dotted key that holds it), or the table's header; None if the file does not set it."""
     table: list[str] = []
     header_line: int | None = None
     sub_line: int | None = None  # the first sub-table of loc ([coach.locations.home] for
@@ -401,10 +587,7 @@ def find_line(text: str, loc: list[str]) -> int | None:
             full = table + key
             if full == loc or (len(loc) > len(full) and loc[: len(full)] == full):
                 return number
-    if header_line or sub_line:
-        return header_line or sub_line
-    # A key inside a table that is only named in a header: point at that header.
-    return find_line(text, loc[:-1]) if len(loc) > 1 else None
+    return header_line or sub_line
 
 
 # --- where it lives ---------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Bad input never gets a traceback: the corpus under tests/data/bad/ (broken configs, traces and
 exercise files) through the real command line, and damaged databases under `run`.
 
-Configs and traces: one line on stderr naming the file, the line and the key, exit 2. Exercise
+Configs and traces: one line on stderr naming the file, the line and the key, exit 2 (a config
+with several mistakes: one such line for each). Exercise
 files in a user's exercises.d: a warning line each, and everything else still loads."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sqlite3
 import subprocess
 import sys
 import tomllib
+import unicodedata
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -37,8 +39,19 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 def one_error_line(err: str, *words: str) -> None:
     assert err.count("\n") == 1 and err.startswith("glutecoach: error: "), err
+    assert not [c for c in err[:-1] if unicodedata.category(c) in ("Cc", "Cf")], \
+        f"a raw control character in {err!r}"
     for word in words:
         assert word in err, f"{word!r} not in {err!r}"
+
+
+def error_lines(err: str, expected: list[str] | list[list[str]]) -> None:
+    """One line per problem: `expected` is one list of words, or one list per line."""
+    per_line = expected if isinstance(expected[0], list) else [expected]
+    lines = err.splitlines(keepends=True)
+    assert len(lines) == len(per_line), err
+    for line, words in zip(lines, per_line, strict=True):
+        one_error_line(line, *words)
 
 
 @pytest.mark.parametrize("kind", ["config", "trace", "exercises"])
@@ -48,12 +61,14 @@ def test_every_file_of_the_corpus_has_an_expectation(kind: str) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED["config"]))
-def test_broken_config_is_one_line_naming_file_line_and_key(
+def test_broken_config_is_one_line_per_problem_naming_file_line_and_key(
         capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str) -> None:
     path = BAD / "config" / name
     checked = run_cli(capsys, "config", "check", path)
     assert checked.code == 2
-    one_error_line(checked.err, str(path), *EXPECTED["config"][name])
+    assert checked.out == ""
+    error_lines(checked.err, EXPECTED["config"][name])
+    assert checked.err.count(f"glutecoach: error: {path}") == checked.err.count("\n")
     # Every command reads the config the same way: simulate and run refuse it alike.
     for args in (["simulate", WORKED], ["run", "--headless"]):
         r = run_cli(capsys, "--config", path, "--home", tmp_path / "home", *args)

@@ -206,6 +206,9 @@ def test_every_key_is_type_checked_and_named_with_its_line(
     assert r.code == 2
     assert r.out == ""
     assert r.err.startswith(f"glutecoach: error: {path}:4: {section}.{key}: ")
+    what = r.err.split(f"{section}.{key}: ", 1)[1]
+    assert what.startswith("expected ") or " is not one of " in what, what  # our words
+    assert "Input should" not in r.err, "pydantic's words, not ours"
     assert len(r.err.splitlines()) == 1
 
 
@@ -220,18 +223,18 @@ def test_every_weekday_is_checked(day: str) -> None:
 
 
 @pytest.mark.parametrize(("line", "words"), [
-    ("sit_minutes = 0", ("sit_minutes", "greater than 0")),
+    ("sit_minutes = 0", ("sit_minutes", "at least 1 second", "not 0")),
     ("sit_minutes = -5", ("sit_minutes",)),
-    ("sit_minutes = true", ("sit_minutes", "number")),  # TOML booleans are not 1
+    ("sit_minutes = true", ("sit_minutes", "number", "not true")),  # TOML booleans are not 1
     ('sit_minutes = "30"', ("sit_minutes", "number")),  # nor strings numbers
     ("break_minutes = 0.0", ("break_minutes",)),
     ("response_minutes = -0.5", ("response_minutes",)),
     ("snooze_minutes = 0", ("snooze_minutes",)),
     ("max_snoozes = -1", ("max_snoozes",)),
-    ("max_snoozes = 1.5", ("max_snoozes", "integer")),
+    ("max_snoozes = 1.5", ("max_snoozes", "expected a whole number")),
     ('timezone = "Mars/Olympus_Mons"', ("timezone", "Mars/Olympus_Mons", "IANA")),
     ('timezone = "Europe/Berln"', ("timezone", "Europe/Berln")),
-    ("sit_minutes = [30]", ("sit_minutes",)),
+    ("sit_minutes = [30]", ("sit_minutes", "expected a number of minutes, e.g. 30; not [30]")),
 ])
 def test_bad_values_name_key_and_line(line: str, words: tuple[str, ...]) -> None:
     message = error_of(f"[schedule]\n# comment = 1\naway_after_minutes = 5\n{line}\n")
@@ -273,6 +276,78 @@ def test_away_shorter_than_break_is_refused() -> None:
     message = error_of("[schedule]\nbreak_minutes = 6\naway_after_minutes = 5\n")
     assert "away_after_minutes" in message and "break_minutes" in message
     assert re.match(r"cfg\.toml:\d+: ", message)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # Both set: the line of away_after_minutes, not the [schedule] header's.
+    ("[schedule]\nbreak_minutes = 6\n\nsit_minutes = 30\naway_after_minutes = 5\n",
+     "cfg.toml:5: schedule.away_after_minutes: must be at least break_minutes (6), not 5"),
+    # Only break_minutes set (away_after_minutes at its default 5): the line of break_minutes.
+    ("[schedule]\nsit_minutes = 30\nbreak_minutes = 6\n",
+     "cfg.toml:3: schedule.break_minutes: must be at most away_after_minutes (5), not 6"),
+    ("schedule.break_minutes = 6\n",
+     "cfg.toml:1: schedule.break_minutes: must be at most away_after_minutes (5), not 6"),
+    # Two locations: the `when` of the one this file sets (home's is the shipped default).
+    ('[coach.locations.gym]\nfloor = true\nwhen = ["sat 10:00-12:00"]\n',
+     'cfg.toml:3: coach.locations.gym.when: home.when "sat-sun 00:00-24:00" overlaps gym.when '
+     '"sat 10:00-12:00": you can be in one place at a time'),
+])
+def test_an_error_about_two_keys_points_at_a_key_the_file_sets(text: str, expected: str) -> None:
+    assert error_of(text) == expected
+
+
+def test_every_error_is_shown_each_at_its_own_line(capsys: pytest.CaptureFixture[str],
+                                                   tmp_path: Path) -> None:
+    text = ('[schedule]\nsit_minutes = "30"\nsnooze_minutes = 1e-9\ntimezone = "Mars/Base"\n'
+            '[schedule.hours]\nmon = "09:00-17:30"\ntue = ["9 to 5"]\n'
+            '[desktop]\npresence = "telepathy"\ntray = "yes"\n[report]\nsumary_day = "fri"\n')
+    with pytest.raises(InputError) as info:
+        parse_config(text, "cfg.toml")
+    assert info.value.lines() == [
+        'cfg.toml:2: schedule.sit_minutes: expected a number of minutes, e.g. 30; not "30"',
+        "cfg.toml:3: schedule.snooze_minutes: must be at least 1 second (0.0167 minutes), "
+        "not 1e-09",
+        'cfg.toml:4: schedule.timezone: "Mars/Base" is not an IANA time zone name (like '
+        '"Europe/Berlin")',
+        'cfg.toml:6: schedule.hours.mon: expected a list of "HH:MM-HH:MM" strings, e.g. '
+        '["09:00-12:30", "13:30-17:30"]; not "09:00-17:30"',
+        'cfg.toml:7: schedule.hours.tue: "9 to 5" is not a window like "09:00-12:30"',
+        'cfg.toml:9: desktop.presence: "telepathy" is not one of "auto", "x11", "mutter", '
+        '"freedesktop", "macos", "windows"',
+        'cfg.toml:10: desktop.tray: expected true or false, e.g. true; not "yes"',
+        'cfg.toml:12: unknown key report.sumary_day; did you mean "summary_day"?',
+    ]
+    # Where there is room for one line only (the coach's reply to `reload`): the first, counted.
+    assert str(info.value) == info.value.lines()[0] + " (and 7 more)"
+
+    path = write(tmp_path / "c.toml", text)
+    for args in (["config", "check", str(path)], ["--config", str(path), "simulate",
+                                                  str(REPO / "tests" / "data" /
+                                                      "worked_example.csv")]):
+        r = run_cli(capsys, *args)
+        assert r.code == 2 and r.out == ""
+        assert r.err.splitlines() == [f"glutecoach: error: {path}:{line.split(':', 1)[1]}"
+                                      for line in info.value.lines()]
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ('timezone = 1', 'schedule.timezone: expected a text in quotes, e.g. "Europe/Berlin"; not 1'),
+    ("max_snoozes = true", "schedule.max_snoozes: expected a whole number, e.g. 2; not true"),
+    ("hours = 5", 'schedule.hours: expected a table: a line "[schedule.hours]" with its keys '
+                  "below it; not 5"),
+])
+def test_type_errors_say_the_right_form_with_an_example(line: str, expected: str) -> None:
+    assert error_of(f"[schedule]\n{line}\n") == f"cfg.toml:2: {expected}"
+
+
+def test_a_config_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b'\xef\xbb\xbf[schedule]\nsit_minutes = 25\n')
+    assert load_config(path).schedule.sit_minutes == 25
+    assert parse_config("\ufeff[schedule]\nsit_minutes = 25\n").schedule.sit_minutes == 25
+    path.write_bytes(b'\xef\xbb\xbf[schedule]\n\nsit_minute = 25\n')
+    with pytest.raises(InputError, match=r"bom\.toml:3: unknown key schedule\.sit_minute"):
+        load_config(path)
 
 
 def test_toml_syntax_error_names_the_line() -> None:

@@ -8,7 +8,7 @@ import click
 
 from glutecoach.cli.context import App, location_options, pass_app
 from glutecoach.config import WEEKDAYS, load_config, resolve_config_path
-from glutecoach.errors import GlutecoachError
+from glutecoach.errors import GlutecoachError, InputError
 
 
 @click.group(help="Check, create or locate the config file (TOML).")
@@ -29,7 +29,11 @@ def check(app: App, path: Path | None) -> None:
             click.echo(f"No config file at {path}: the defaults are in force.")
             click.echo(_check_exercises(path) or "  no exercises.d/ of yours")
             return
-    cfg = load_config(path)
+    try:
+        cfg = load_config(path)
+    except InputError as exc:
+        # Every problem at once: the config's, then those of the exercise files beside it.
+        raise InputError(*exc.lines(), *_exercise_problems(path)) from None
     exercises_line = _check_exercises(path)
     s = cfg.schedule
     zone = s.timezone or f"system ({s.zone().key})"
@@ -43,18 +47,23 @@ def check(app: App, path: Path | None) -> None:
         click.echo(exercises_line)
 
 
+def _exercise_problems(config_path: Path) -> list[str]:
+    try:
+        _check_exercises(config_path)
+    except InputError as exc:
+        return exc.lines()
+    return []
+
+
 def _check_exercises(config_path: Path) -> str:
     """Your exercise files: each problem on its own line; any problem makes the check fail."""
-    from glutecoach.errors import InputError
     from glutecoach.library import load_library
     from glutecoach.library.loader import USER_DIR_NAME
 
     user_dir = config_path.parent / USER_DIR_NAME
     library = load_library(user_dir)
     if library.warnings:
-        for warning in library.warnings[:-1]:
-            click.echo(f"glutecoach: error: {warning}", err=True)
-        raise InputError(library.warnings[-1])
+        raise InputError(*library.warnings)  # one line each
     if user_dir.is_dir():
         return f"  exercises: {len(library.all())} in the library, yours from {user_dir}"
     return ""

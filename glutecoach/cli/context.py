@@ -51,9 +51,11 @@ class App:
 
     def store(self, write: bool = True) -> Store:
         if self._store is None:
+            from glutecoach.cli.output import warn
             from glutecoach.store import Store
 
-            self._store = Store.open(self.home, write=write)
+            # A damaged row is a warning line; the rest of the history is still shown.
+            self._store = Store.open(self.home, write=write, on_problem=warn)
         return self._store
 
 

@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from glutecoach.errors import printable
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -43,4 +45,5 @@ def percent_text(ratio: float | None) -> str:
 
 
 def warn(message: str) -> None:
-    print(f"glutecoach: warning: {message}", file=sys.stderr)
+    """One warning line on stderr, escaped like error lines (errors.printable)."""
+    print(f"glutecoach: warning: {printable(message)}", file=sys.stderr)

@@ -204,17 +204,25 @@ def build_report(
 
 
 def exercises_done(store: Store, since: datetime, until: datetime) -> dict[str, int]:
-    """exercise id -> how often it was done in [since, until): counted in SQL (exercise_log)."""
-    from sqlalchemy import func
-    from sqlmodel import select
+    """exercise id -> how often it was done in [since, until): counted in SQL (exercise_log).
+    A name that is not UTF-8 text (a damaged row) is named and left out, not a failed report."""
+    from glutecoach.store.rows import stored
 
-    from glutecoach.store.database import _naive_utc
-    from glutecoach.store.tables import ExerciseLogRow
-
-    query = (select(ExerciseLogRow.exercise, func.count())
-             .where(ExerciseLogRow.at_utc >= _naive_utc(since),
-                    ExerciseLogRow.at_utc < _naive_utc(until))
-             .group_by(ExerciseLogRow.exercise))
+    # Names as bytes: the first undecodable one would fail the whole query as text.
+    query = ("SELECT CAST(exercise AS BLOB), count(*), min(id) FROM exercise_log "
+             "WHERE at_utc >= ? AND at_utc < ? GROUP BY exercise")
+    out: dict[str, int] = {}
     # The store's guarded session turns a locked or damaged database into one clear line.
     with store.reading() as s:
-        return {exercise: int(n) for exercise, n in s.exec(query)}
+        rows = list(s.connection().exec_driver_sql(query, (stored(since), stored(until))))
+    for name, n, first_id in rows:
+        if name is None:
+            continue
+        try:
+            exercise = name.decode("utf-8") if isinstance(name, bytes) else str(name)
+        except UnicodeDecodeError:
+            store.problem("exercise_log", first_id, "the exercise name is not UTF-8 text; it is "
+                                                    "left out of the muscles trained")
+            continue
+        out[exercise] = out.get(exercise, 0) + int(n)
+    return out
