@@ -100,3 +100,42 @@ def test_the_sliding_tally_equals_the_tally_of_the_whole_history(seed: int) -> N
             ctx = context_for(cfg, ask)
             assert tallier.at(ctx, ask) == _tally(library, ctx, ask, done, offered), ask
             t = ask
+
+
+def test_planning_a_day_of_prompts_seconds_apart_is_linear(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the smallest durations a config may set (1 s), a day of continuous input shows a
+    prompt every few seconds. The day's counts grow with each prompt instead of being counted
+    again from the day's start, so planning twice the prompts costs twice the counting, not four
+    times (which made a day of them take minutes)."""
+    from glutecoach.plans import select
+
+    calls = 0
+    count_day = select._Tally.count_day
+
+    def counted(self: select._Tally, ex: object, weight: float) -> None:
+        nonlocal calls
+        calls += 1
+        count_day(self, ex, weight)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(select._Tally, "count_day", counted)
+    second = 1 / 60
+    cfg = Config.model_validate({"schedule": {
+        "timezone": "UTC", "sit_minutes": second, "break_minutes": second,
+        "away_after_minutes": second, "snooze_minutes": second, "response_minutes": second,
+        "hours": {"mon": ["00:00-24:00"]}}})
+    library = load_library()
+
+    def counting(minutes: int) -> tuple[int, int]:
+        nonlocal calls
+        calls = 0
+        rows = parse_trace(f"at,until,event\n2026-11-23T09:00:00Z,"
+                           f"2026-11-23T09:{minutes:02d}:00Z,active\n", cfg.schedule.zone())
+        sim = simulate(rows, Rules.from_schedule(cfg.schedule),
+                       WorkHours(cfg.schedule.hours, cfg.schedule.zone()),
+                       choose_exercise=make_simulation_chooser(cfg, library))
+        return len(sim.history.prompts), calls
+
+    prompts_10, calls_10 = counting(10)
+    prompts_20, calls_20 = counting(20)
+    assert prompts_20 > 1.9 * prompts_10 > 500
+    assert calls_20 < 2.5 * calls_10

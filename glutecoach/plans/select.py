@@ -141,7 +141,7 @@ class Tallier:
     never go back: `simulate` plans every prompt of a year this way instead of re-walking the
     history. The week's counts slide with the moments asked (items come in at the front and
     leave at the back); when each exercise was last done is kept for all time, when it was last
-    offered for the week; the day's counts are made from the day's few items."""
+    offered for the week; the day's counts grow with the day's items and start again each day."""
 
     def __init__(self, library: Library) -> None:
         self.library = library
@@ -153,6 +153,10 @@ class Tallier:
         self._offered_seen: dict[str, float] = {}  # exercise -> last offered (items < _front)
         self._offered_trained: dict[str, float] = {}  # muscle -> the same
         self._asked = -math.inf
+        # The day's counts of the items in [_day_lo, _day_hi), kept as the moments asked move on:
+        # recounting the day at every prompt is quadratic when prompts come seconds apart.
+        self._day = _Tally()
+        self._day_lo = self._day_hi = 0
 
     def add(self, d: Done) -> None:
         """An exercise done."""
@@ -203,9 +207,13 @@ class Tallier:
             for key, ts in ts_of.items():
                 if ts >= week_start:
                     last[key] = max(ts, last.get(key, -math.inf))
-        today = bisect.bisect_left(self._times, _day_start(ctx, at).timestamp())
-        for ex, weight, _ in self._items[max(today, self._back):front]:
-            tally.count_day(ex, weight)
+        today = max(bisect.bisect_left(self._times, _day_start(ctx, at).timestamp()), self._back)
+        if today != self._day_lo:  # a new day: its first items
+            self._day, self._day_lo, self._day_hi = _Tally(), today, today
+        for ex, weight, _ in self._items[self._day_hi:front]:
+            self._day.count_day(ex, weight)
+        self._day_hi = front
+        tally.day, tally.uses_today = dict(self._day.day), dict(self._day.uses_today)
         return tally
 
 
