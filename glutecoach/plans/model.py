@@ -95,13 +95,3 @@ class Plan:
     def to_json_text(self) -> str:
         """For the prompt row's plan_json column."""
         return json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":"))
-
-
-def ids_in_plan_json(text: str | None) -> tuple[str, ...]:
-    """The exercise ids of a stored plan; () when there is none or it cannot be read."""
-    if not text:
-        return ()
-    try:
-        return tuple(str(i["exercise"]) for i in json.loads(text)["items"])
-    except (ValueError, KeyError, TypeError):
-        return ()

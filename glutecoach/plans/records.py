@@ -4,7 +4,8 @@ touches the database."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -14,10 +15,11 @@ from sqlmodel import Session, col, select
 
 from glutecoach.errors import GlutecoachError
 from glutecoach.library import MUSCLES
-from glutecoach.plans.model import Done, ids_in_plan_json, part_of
+from glutecoach.plans.model import Done, part_of
 from glutecoach.plans.progress import Feedback, StoredLevel, after_feedback, current_levels
 from glutecoach.plans.select import WEEK
-from glutecoach.store.tables import ExerciseLogRow, LevelRow, PromptRow
+from glutecoach.store.rows import Damaged, instant, stored, text
+from glutecoach.store.tables import ExerciseLogRow, LevelRow
 
 if TYPE_CHECKING:
     from glutecoach.library import Library
@@ -46,36 +48,73 @@ def read_history(store: Store, at: datetime) -> PlanHistory:
     steady completion counts from the moment each level was stored, however long ago (a few
     thousand short rows a year)."""
     with store.reading() as s:
-        return _read(s, at)
+        return _read(s, at, store.problem)
 
 
-def _read(s: Session, at: datetime) -> PlanHistory:
-    cut = _naive_utc(at)
-    done = tuple(Done(t.replace(tzinfo=UTC), exercise) for t, exercise in s.exec(
-        select(ExerciseLogRow.at_utc, ExerciseLogRow.exercise)
-        .where(ExerciseLogRow.at_utc <= cut)
-        .order_by(col(ExerciseLogRow.at_utc), col(ExerciseLogRow.id))))
-    last = s.exec(select(PromptRow).where(PromptRow.shown_utc <= cut)
-                  .order_by(col(PromptRow.shown_utc).desc(), col(PromptRow.id).desc())
-                  .limit(1)).first()
+Problem = Callable[[str, int, str], None]  # table, row id, what is wrong (Store.problem)
+
+
+def _read(s: Session, at: datetime, problem: Problem) -> PlanHistory:
+    """Plain SQL with text read as bytes (store.rows): a damaged row is named through `problem`
+    and left out, so one bad row never stops the coach from planning (the ORM fails the whole
+    query on the first text that is not UTF-8 or time that is not a time)."""
+    conn, cut = s.connection(), stored(at)
+    done = []
+    for row_id, t, exercise in conn.exec_driver_sql(
+            "SELECT id, at_utc, CAST(exercise AS BLOB) FROM exercise_log WHERE at_utc <= ? "
+            "ORDER BY at_utc, id", (cut,)):
+        try:
+            done.append(Done(instant(t, "at_utc"), text(exercise, "exercise") or ""))
+        except Damaged as why:
+            problem("exercise_log", row_id, f"{why}; plans leave it out")
     previous: tuple[str, ...] = ()
-    if last is not None:
-        # A prompt shown before plans were recorded has only its one exercise.
-        previous = ids_in_plan_json(last.plan_json) or ((last.exercise,) if last.exercise else ())
+    for row_id, plan_json, exercise in conn.exec_driver_sql(
+            "SELECT id, CAST(plan_json AS BLOB), CAST(exercise AS BLOB) FROM prompts "
+            "WHERE shown_utc <= ? ORDER BY shown_utc DESC, id DESC LIMIT 1", (cut,)):
+        previous = _offer(row_id, plan_json, exercise, problem)
     levels = {r.muscle: StoredLevel(r.level, r.updated_utc.replace(tzinfo=UTC))
               for r in s.exec(select(LevelRow))}
-    return PlanHistory(done, previous, levels, _offered(s, at))
+    return PlanHistory(tuple(done), previous, levels, _offered(s, at, problem))
 
 
-def _offered(s: Session, at: datetime) -> tuple[Done, ...]:
+def _offered(s: Session, at: datetime, problem: Problem) -> tuple[Done, ...]:
     """The exercises of each plan shown in [at - WEEK, at] that did not end done."""
-    rows = s.exec(select(PromptRow.shown_utc, PromptRow.plan_json, PromptRow.exercise)
-                  .where(PromptRow.shown_utc >= _naive_utc(at - WEEK),
-                         PromptRow.shown_utc <= _naive_utc(at), PromptRow.outcome != "done")
-                  .order_by(col(PromptRow.shown_utc), col(PromptRow.id)))
-    return tuple(Done(shown.replace(tzinfo=UTC), exercise) for shown, plan_json, one in rows
-                 # A prompt shown before plans were recorded has only its one exercise.
-                 for exercise in ids_in_plan_json(plan_json) or ((one,) if one else ()))
+    out = []
+    for row_id, shown, plan_json, exercise in s.connection().exec_driver_sql(
+            "SELECT id, shown_utc, CAST(plan_json AS BLOB), CAST(exercise AS BLOB) FROM prompts "
+            "WHERE shown_utc >= ? AND shown_utc <= ? AND outcome != 'done' "
+            "ORDER BY shown_utc, id", (stored(at - WEEK), stored(at))):
+        try:
+            when = instant(shown, "shown_utc")
+        except Damaged as why:
+            problem("prompts", row_id, f"{why}; plans leave it out")
+            continue
+        out += [Done(when, i) for i in _offer(row_id, plan_json, exercise, problem)]
+    return tuple(out)
+
+
+def _offer(row_id: int, plan_json: bytes | None, exercise: bytes | None,
+           problem: Problem) -> tuple[str, ...]:
+    """The exercise ids a prompt row offered: its plan's, or (a prompt shown before plans were
+    recorded, or one whose plan is damaged) its one exercise."""
+    ids: tuple[str, ...] = ()
+    try:
+        plan = text(plan_json, "plan_json")
+        if plan is not None:
+            try:
+                ids = tuple(str(i["exercise"]) for i in json.loads(plan)["items"])
+            except (ValueError, KeyError, TypeError):
+                raise Damaged("its stored plan (plan_json) is damaged") from None
+    except Damaged as why:
+        problem("prompts", row_id, f"{why}; plans use its main exercise")
+    if ids:
+        return ids
+    try:
+        one = text(exercise, "exercise")
+    except Damaged as why:
+        problem("prompts", row_id, f"{why}; plans leave it out")
+        return ()
+    return (one,) if one else ()
 
 
 @dataclass(frozen=True)
@@ -116,7 +155,7 @@ def apply_feedback(store: Store, library: Library, feedback: Feedback, at: datet
         muscles = [muscle] if muscle is not None else [
             m for m in MUSCLES if any(m in ex.primary_muscles for _, ex in rated)]
 
-        history = _read(s, at)
+        history = _read(s, at, store.problem)
         now = current_levels(library, history.done, history.levels, start_level)
         changes: dict[str, tuple[int, int]] = {}
         for m in muscles:
