@@ -6,16 +6,10 @@ readings describe; hypothesis then compares the two on random traces on a one-mi
 small rule numbers so that prompts, deadlines, thresholds and rows often fall on one instant.
 
 Every disagreement found so far was the reference's error (minimal traces below, "minimal_").
-Ties that no reading names, where both sides agree and a reading would help:
-- the reason of a break with both a lock and a sleep in its gap (the spec names no reasons):
-  the one seen first, a lock if both are seen at once;
-- a lock that starts at the very instant a gap reaches a threshold that already makes it a break
-  (away_after_minutes, or break_minutes after a prompt): reason "idle";
-- a "done" at the instant a prompted break reaches break_minutes: done, auto, the answer ignored;
-- the end of a trace at a deadline where a prompted break reaches break_minutes: done (reading 3)
-  rather than missed (reading 13);
-- response_minutes >= sit_minutes: the next prompt is shown at the deadline instant, after the
-  miss, although reading 15 keeps the old prompt pending at that instant ("at most one pending").
+Ties that no reading named at first, where both sides agree, are now README readings 19-21: a
+gap's threshold is judged before the answers at its instant; a break's reason is the first of
+lock or sleep seen in its gap; with response_minutes >= sit_minutes the next prompt can be shown
+at the deadline instant, right after the miss.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Things that happen at one instant (README readings 15-18), checked against the spec.
+"""Things that happen at one instant (README readings 9 and 15-18), checked against the spec.
 
 The spec makes lock, sleep and pause rows half-open, [at, until), and a prompt answerable
 "within" `response_minutes`. From that: a prompt is pending up to and including its deadline; a
