@@ -54,6 +54,16 @@ def test_error_lines_of_the_real_command_are_escaped(tmp_path: Path) -> None:
                            "paused, done, snooze, skip)\n")
 
 
+def test_usage_errors_quote_what_was_typed_escaped(capsys: pytest.CaptureFixture[str]) -> None:
+    """click's own errors (an unknown command, a bad option value) quote the command line."""
+    done = run_cli(capsys, f"{CLEAR}boom")
+    assert done.code == 2
+    assert raw_controls(done.err) == []
+    assert "\\x1b[2J\\x1b[Hboom" in done.err
+    done = run_cli(capsys, "pause", f"1h{CLEAR}")
+    assert raw_controls(done.err) == [] and done.err.startswith("glutecoach: error: ")
+
+
 def test_warning_lines_are_escaped(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """A warning quotes the trace's name: an answer with no prompt pending."""
     trace = tmp_path / f"x{CLEAR}\u202e.csv"

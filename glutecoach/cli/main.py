@@ -14,7 +14,7 @@ import click
 from glutecoach import __version__
 from glutecoach.cli.context import App, location_options
 from glutecoach.cli.lazy import LazyGroup
-from glutecoach.errors import one_line_errors
+from glutecoach.errors import one_line_errors, print_error
 
 HELP = """GluteCoach keeps you from sitting for hours: it notices how long you have sat
 (from keyboard and mouse activity, screen lock and sleep), prompts short glute-activating
@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> None:
         # One line (cli.md), not click's usage block: the message and where to read more.
         ctx = getattr(exc, "ctx", None)
         hint = f' (see "{ctx.command_path} --help")' if ctx is not None else ""
-        click.echo(f"glutecoach: error: {exc.format_message()}{hint}", err=True)
+        print_error(f"{exc.format_message()}{hint}")  # escaped: it may quote what was typed
         sys.exit(exc.exit_code)
     except BrokenPipeError:
         # `glutecoach history | head`: the reader left; that is not an error.
