@@ -379,3 +379,16 @@ def test_a_refused_command_still_notifies_the_prompt_its_poll_showed(rig) -> Non
     reply = coach.handle({"cmd": "pause", "duration": "soon"})
     assert reply["ok"] is False
     assert len(notifier.shown) == 1 and coach.status_json()["pending_prompt"] is not None
+
+
+def test_status_sees_the_typing_that_goes_on_after_done(rig) -> None:
+    # "done" ends the stretch; the user types on and asks for the status: they are sitting
+    # again from the input the command itself brought, not "away" until the next poll.
+    coach, clock, presence, _notifier, _store = rig
+    typing_until(coach, clock, presence, MONDAY_9 + timedelta(minutes=31))
+    assert coach.handle({"cmd": "answer", "answer": "done"})["ok"]
+    clock.advance(20)
+    presence.last_input = clock.t
+    st = coach.handle({"cmd": "status"})["status"]
+    assert st["state"] == "active"
+    assert st["sitting_seconds"] < 30

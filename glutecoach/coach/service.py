@@ -340,16 +340,19 @@ class Coach:
         cmd = request.get("cmd")
         effects: list[Callable[[], None]] = []
         with self._lock:
-            if cmd == "status":
-                return {"ok": True, "status": self.status_json()}
             if cmd == "stop":
                 self.stop_requested.set()
                 return {"ok": True}
             if cmd == "reload":
                 return self._reload()
-            self._observe(effects)  # the user just typed a command: see that first
-            reply = self._command(cmd, request, effects)
-            if reply.get("ok"):
+            # The user just typed a command: see that first (`status` right after a "done",
+            # typing on, would otherwise say "away" until the next poll, up to a minute later).
+            self._observe(effects)
+            if cmd == "status":
+                reply = {"ok": True, "status": self.status_json()}
+            else:
+                reply = self._command(cmd, request, effects)
+            if reply.get("ok") and cmd != "status":
                 if self.writer.backlog:
                     reply["warning"] = (f"the coach took it, but cannot save its history now "
                                         f"({self.write_error}); it keeps it and saves it as "
