@@ -11,9 +11,11 @@ wherever it is shown. The engine applies the deadline rule itself, so the coach 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from rules_helpers import run_trace
 
+from glutecoach.config import Schedule
 from glutecoach.engine import Engine, PromptResolved, PromptShown, Rules
 from glutecoach.workhours import WorkHours
 
@@ -90,10 +92,6 @@ def test_a_deadline_at_the_end_of_the_trace_is_missed() -> None:
 
 def _engine() -> tuple[Engine, datetime]:
     start = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # 09:00 in Berlin, a Monday
-    from zoneinfo import ZoneInfo
-
-    from glutecoach.config import Schedule
-
     hours = WorkHours(Schedule().hours, ZoneInfo("Europe/Berlin"))
     return Engine(Rules(), hours, start), start
 
