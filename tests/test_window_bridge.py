@@ -17,16 +17,17 @@ from glutecoach.library import load_library
 from glutecoach.plans.planner import plan_for
 from glutecoach.plans.records import PlanHistory
 
+AT = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 
-def test_the_window_shows_the_plans_items_with_the_plans_doses(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    shown: list[Any] = []
-    options: list[dict[str, Any]] = []
+
+@pytest.fixture
+def windows(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, dict[str, Any]]]:
+    """The (plan, options) of every break window the bridge opens."""
+    opened: list[tuple[Any, dict[str, Any]]] = []
 
     class FakeWindow:
         def __init__(self, plan: Any, **kw: Any) -> None:
-            shown.append(plan)
-            options.append(kw)
+            opened.append((plan, kw))
 
         def show(self) -> None:
             pass
@@ -35,47 +36,35 @@ def test_the_window_shows_the_plans_items_with_the_plans_doses(
             pass
 
     monkeypatch.setattr(window, "BreakWindow", FakeWindow)
-    at = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
-    library = load_library()
-    plan = plan_for(Config(), library, at, PlanHistory())
+    return opened
+
+
+def show(plan: Any, sitting_seconds: float) -> None:
     coach = SimpleNamespace(planner=SimpleNamespace(plans={1: plan}),
-                            prompt_sitting=lambda number: 32 * 60 + 50)
-    WindowBridge(coach, library, store=None).show(  # type: ignore[arg-type]
-        PromptShown(1, at, at, 0, snooze_offered=True))
-    (got,) = shown
+                            prompt_sitting=lambda number: sitting_seconds)
+    WindowBridge(coach, load_library(), store=None).show(  # type: ignore[arg-type]
+        PromptShown(1, AT, AT, 0, snooze_offered=True))
+
+
+def test_the_window_shows_the_plans_items_with_the_plans_doses(
+        windows: list[tuple[Any, dict[str, Any]]]) -> None:
+    plan = plan_for(Config(), load_library(), AT, PlanHistory())
+    show(plan, 32 * 60 + 50)
+    ((got, options),) = windows
     assert [(i.exercise_id, i.seconds, i.dose) for i in got.items] == [
         (i.exercise, i.seconds, i.dose) for i in plan.items]
     # The sitting time in the bubble's words (issue 11, 4.6); a plan with glute work is rated.
     assert got.title == f"Glute break after 32 min sitting · {plan.location}"
-    assert options[0]["rateable"] is True
+    assert options["rateable"] is True
 
 
 def test_a_walk_only_plan_opens_a_window_that_does_not_ask_how_it_felt(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    options: list[dict[str, Any]] = []
-    titles: list[str] = []
-
-    class FakeWindow:
-        def __init__(self, plan: Any, **kw: Any) -> None:
-            titles.append(plan.title)
-            options.append(kw)
-
-        def show(self) -> None:
-            pass
-
-        def close(self) -> None:
-            pass
-
-    monkeypatch.setattr(window, "BreakWindow", FakeWindow)
-    at = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
-    library = load_library()
+        windows: list[tuple[Any, dict[str, Any]]]) -> None:
     config = Config.model_validate({"schedule": {"break_minutes": 0.5,
                                                  "away_after_minutes": 0.5}})
-    plan = plan_for(config, library, at, PlanHistory())
+    plan = plan_for(config, load_library(), AT, PlanHistory())
     assert plan.items and all(i.part != "glute" for i in plan.items)
-    coach = SimpleNamespace(planner=SimpleNamespace(plans={1: plan}),
-                            prompt_sitting=lambda number: 20.0)  # break-now, 20 s in
-    WindowBridge(coach, library, store=None).show(  # type: ignore[arg-type]
-        PromptShown(1, at, at, 0, snooze_offered=True))
-    assert options[0]["rateable"] is False
-    assert titles == [f"Glute break · {plan.location}"]  # no "0 min"
+    show(plan, 20.0)  # break-now, 20 s in
+    ((got, options),) = windows
+    assert options["rateable"] is False
+    assert got.title == f"Glute break · {plan.location}"  # no "0 min"
