@@ -147,8 +147,9 @@ def test_a_hung_plyer_call_is_given_up_on_in_time() -> None:
 
 @pytest.mark.parametrize(
     ("step", "heavy"),
-    [("pass", ("plyer", "desktop_notifier", "dbus_fast", "asyncio")),
-     ("n.open_notifier('auto').close()", ("plyer", "desktop_notifier", "dbus_fast"))],
+    [("pass", ("plyer", "jeepney", "desktop_notifier", "dbus_fast", "asyncio")),
+     ("n.open_notifier('auto').close()",
+      ("plyer", "jeepney", "desktop_notifier", "dbus_fast", "asyncio"))],
 )  # fmt: skip
 def test_notification_libraries_are_imported_only_when_first_used(
     step: str, heavy: tuple[str, ...]
@@ -280,7 +281,19 @@ def test_terminal_choice_uses_the_terminal_only() -> None:
 def test_auto_order_per_platform(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "platform", "darwin")
     assert open_notifier("auto").name == "plyer > terminal"
-    assert open_notifier("desktop-notifier").name == "terminal"  # Linux only
+    assert open_notifier("freedesktop").name == "terminal"  # Linux and the BSDs only
     monkeypatch.setattr(sys, "platform", "linux")
+    assert open_notifier("auto").name == "freedesktop > plyer > terminal"
     monkeypatch.setattr("importlib.util.find_spec", lambda name: None)  # not installed
     assert open_notifier("auto").name == "plyer > terminal"
+
+
+def test_the_old_name_of_the_dbus_notifier_still_works() -> None:
+    """Configs written before the coach spoke D-Bus itself say `notifier = "desktop-notifier"`."""
+    from glutecoach.config import Desktop
+
+    assert Desktop(notifier="desktop-notifier").notifier == "desktop-notifier"
+    for name in ("freedesktop", "desktop-notifier"):
+        chain = open_notifier(name)
+        assert chain.name == ("freedesktop > terminal" if sys.platform == "linux" else "terminal")
+        chain.close()

@@ -1,4 +1,4 @@
-"""Showing prompts and messages on the desktop: desktop-notifier, plyer or the terminal.
+"""Showing prompts and messages on the desktop: D-Bus notifications, plyer or the terminal.
 
 Importing this package is cheap: the notification libraries are imported when first used.
 """

@@ -39,7 +39,7 @@ class PromptMessage:
 @dataclass(frozen=True)
 class Delivery:
     delivered: bool
-    backend: str  # "desktop-notifier", "plyer" or "terminal"
+    backend: str  # "freedesktop", "plyer" or "terminal"
     detail: str = ""  # why it was not delivered, or what was missing (e.g. no buttons)
 
 

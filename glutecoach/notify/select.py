@@ -1,9 +1,10 @@
 """Picking the notifier: the best this desktop offers, then the fallbacks, within one time budget.
 
-On Linux and the BSDs: desktop-notifier (buttons), then plyer (notify-send, no buttons), then the
-terminal. On macOS and Windows: plyer, then the terminal. Each call tries the backends in that order
-until one delivers, and the whole call shares one time budget, so a frozen notification server costs
-at most `timeout_seconds`, not that much for each backend.
+On Linux and the BSDs: org.freedesktop.Notifications over D-Bus (buttons), then plyer
+(notify-send, no buttons), then the terminal. On macOS and Windows: plyer, then the terminal. Each
+call tries the backends in that order until one delivers, and the whole call shares one time
+budget, so a frozen notification server costs at most `timeout_seconds`, not that much for each
+backend.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from glutecoach.notify.base import (
 
 log = logging.getLogger(__name__)
 
-CHOICES = ("auto", "desktop-notifier", "plyer", "terminal")
+CHOICES = ("auto", "freedesktop", "desktop-notifier", "plyer", "terminal")
+# The name of the D-Bus backend before it spoke the spec itself; configs that say it still work.
+OLD_NAMES = {"desktop-notifier": "freedesktop"}
 
 
 class FallbackNotifier:
@@ -93,16 +96,17 @@ def open_notifier(preferred: str = "auto", timeout_seconds: float = 5.0) -> Noti
     names = _order(preferred)
     backends: list[Backend] = []
     for name in names:
-        if name == "desktop-notifier":
+        if name == "freedesktop":
             if not uses_dbus():
-                log.warning("desktop-notifier is used on Linux only; here it is plyer's job")
+                log.warning("D-Bus notifications are used on Linux and the BSDs only; here it is "
+                            "plyer's job")
                 continue
-            if importlib.util.find_spec("desktop_notifier") is None:
-                log.warning("desktop-notifier is not installed: prompts will have no buttons")
+            if importlib.util.find_spec("jeepney") is None:
+                log.warning("jeepney is not installed: prompts will have no buttons")
                 continue
-            from glutecoach.notify.linux import DesktopNotifierBackend
+            from glutecoach.notify.fdo import FreedesktopNotifier
 
-            backends.append(DesktopNotifierBackend(timeout_seconds))
+            backends.append(FreedesktopNotifier(timeout_seconds))
         elif name == "plyer":
             from glutecoach.notify.plyer_backend import PlyerNotifier
 
@@ -112,8 +116,9 @@ def open_notifier(preferred: str = "auto", timeout_seconds: float = 5.0) -> Noti
 
 
 def _order(preferred: str) -> list[str]:
+    preferred = OLD_NAMES.get(preferred, preferred)
     if preferred == "auto":
-        return ["desktop-notifier", "plyer"] if uses_dbus() else ["plyer"]
+        return ["freedesktop", "plyer"] if uses_dbus() else ["plyer"]
     if preferred == "terminal":
         return []
     return [preferred]

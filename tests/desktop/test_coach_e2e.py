@@ -46,7 +46,7 @@ notification_timeout_seconds = 3
 @pytest.fixture(autouse=True)
 def _needs_desktop() -> None:
     need("xdotool")
-    need_module("desktop_notifier")
+    need_module("jeepney")
 
 
 class Typist:

@@ -27,7 +27,7 @@ def busy_coach(desktop_env: dict[str, str], dunst: Dunst, tmp_path: Path) -> Ite
     """The coach with the rules in seconds and a user typing all the time: it writes at every
     poll (twice a second or so)."""
     need("xdotool")
-    need_module("desktop_notifier")
+    need_module("jeepney")
     config = tmp_path / "config.toml"
     config.write_text(QUICK)
     coach = Coach(dict(desktop_env, PYTHONUNBUFFERED="1"), tmp_path / "home", config)

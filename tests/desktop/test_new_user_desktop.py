@@ -49,7 +49,7 @@ signals = []
 @pytest.fixture(autouse=True)
 def _needs_desktop() -> None:
     need("xdotool")
-    need_module("desktop_notifier")
+    need_module("jeepney")
 
 
 @pytest.fixture
