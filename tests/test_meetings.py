@@ -42,7 +42,7 @@ NOW = datetime(2025, 1, 7, 9, 0, tzinfo=UTC)
 
 def test_default_config_uses_every_signal_but_the_calendar() -> None:
     config = MeetingsConfig()
-    assert config.enabled() == ["camera", "microphone", "fullscreen", "do-not-disturb"]
+    assert config.enabled() == ["camera", "microphone", "fullscreen", "inhibitor", "do-not-disturb"]
     assert config.poll_seconds == 20
     assert "zoom" in config.meeting_apps
 
@@ -148,11 +148,12 @@ def test_open_sources_gives_the_working_ones_and_a_line_for_each_other(
         "camera": lambda config, zone: FakeSource("camera"),
         "microphone": unavailable,
         "fullscreen": buggy,
+        "inhibitor": lambda config, zone: FakeSource("inhibitor"),
         "do-not-disturb": lambda config, zone: FakeSource("do-not-disturb"),
         "calendar": lambda config, zone: FakeSource("calendar"),
     })  # fmt: skip
     sources, reasons = open_meeting_sources(MeetingsConfig())
-    assert [s.name for s in sources] == ["camera", "do-not-disturb"]
+    assert [s.name for s in sources] == ["camera", "inhibitor", "do-not-disturb"]
     assert reasons == ["microphone: pactl is missing", "fullscreen: failed to open ('oops')"]
 
 
@@ -186,10 +187,11 @@ def test_macos_says_which_signals_cannot_work_there(monkeypatch: pytest.MonkeyPa
     sources, reasons = open_meeting_sources(MeetingsConfig())
     assert sources == []
     assert [r.split(":")[0] for r in reasons] == [
-        "camera", "microphone", "fullscreen", "do-not-disturb"
+        "camera", "microphone", "fullscreen", "inhibitor", "do-not-disturb"
     ]  # fmt: skip
     assert "CoreMediaIO" in reasons[0]
-    assert "no public way" in reasons[3]
+    assert "pmset" in reasons[3]
+    assert "no public way" in reasons[4]
 
 
 def test_fullscreen_is_unavailable_in_a_wayland_session(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,7 +1,8 @@
 """What every meeting signal answers, and how one says it cannot work here.
 
 A signal is one outside sign that the user is in a call or presenting: the camera or microphone in
-use, a fullscreen meeting or slide window, the desktop's do-not-disturb, a busy calendar entry.
+use, a fullscreen meeting or slide window, a call app keeping the screen awake (an idle
+inhibitor), the desktop's do-not-disturb, a busy calendar entry.
 Each source is opened once (SignalUnavailable with one plain line when it cannot work on this
 machine) and then read at every poll; a read never raises: a failed read is an "off" signal whose
 detail says why, so one broken source never holds prompts back nor crashes the coach.
@@ -18,7 +19,7 @@ from typing import Protocol, runtime_checkable
 @dataclass(frozen=True)
 class MeetingSignal:
     on: bool
-    source: str  # "camera", "microphone", "fullscreen", "do-not-disturb", "calendar"
+    source: str  # "camera", "microphone", "fullscreen", "inhibitor", "do-not-disturb", "calendar"
     detail: str = ""  # e.g. "zoom holds /dev/video0", "busy: Standup until 10:15"
 
 

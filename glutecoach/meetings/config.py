@@ -1,29 +1,36 @@
 """The `[meetings]` section: which meeting signals hold prompts back, and which apps count.
 
     [meetings]
-    signals = ["camera", "microphone", "fullscreen", "do-not-disturb"]
+    signals = ["camera", "microphone", "fullscreen", "inhibitor", "do-not-disturb"]
     calendar = "~/calendars/work.ics"   # optional; setting it turns the calendar signal on
-    ignore_apps = ["pavucontrol"]       # their camera, microphone or fullscreen use is no meeting
-    meeting_apps = ["zoom", "teams"]    # their fullscreen windows are a meeting
-    presenting_apps = ["evince"]        # their fullscreen windows are a presentation
+    ignore_apps = ["pavucontrol"]       # their camera, microphone, fullscreen or inhibitor is none
+    meeting_apps = ["zoom", "teams"]    # their fullscreen windows and idle inhibitors are a meeting
+    presenting_apps = ["evince"]        # their fullscreen windows and inhibitors: a presentation
     poll_seconds = 20
 
 Camera and microphone: any app counts except those in `ignore_apps` (a call holds them; little
 else does for long). Fullscreen: a fullscreen window counts only when its app is in
 `meeting_apps` or `presenting_apps` (a fullscreen video or game is not a call); `"*"` in
-`presenting_apps` makes every fullscreen window count. `ignore_apps` wins over both lists, so a
-user can switch off one of the shipped names without rewriting the list.
+`presenting_apps` makes every fullscreen window count. Idle inhibitors (an app asking the desktop
+to keep the screen awake): the same lists, and also any app whose reason names a call or a
+presentation (players inhibit idle too, for hours). `ignore_apps` wins over both lists, so a user
+can switch off one of the shipped names without rewriting the list.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-SignalName = Literal["camera", "microphone", "fullscreen", "do-not-disturb", "calendar"]
-SIGNAL_NAMES: tuple[str, ...] = ("camera", "microphone", "fullscreen", "do-not-disturb", "calendar")
+# In the order they are asked: the first signal that is on names the meeting.
+SignalName = Literal[
+    "camera", "microphone", "fullscreen", "inhibitor", "do-not-disturb", "calendar"
+]  # fmt: skip
+SIGNAL_NAMES: tuple[str, ...] = get_args(SignalName)
+# Every signal but the calendar, which needs a file.
+DEFAULT_SIGNALS = [name for name in SIGNAL_NAMES if name != "calendar"]
 
 # Desktop clients of the big meeting services, by the names their processes and X windows carry.
 DEFAULT_MEETING_APPS = [
@@ -42,9 +49,7 @@ class MeetingsConfig(BaseModel):
     # Strict and closed like the main config's sections: a typo is an error, not a silent default.
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
-    signals: list[SignalName] = Field(
-        default_factory=lambda: ["camera", "microphone", "fullscreen", "do-not-disturb"]
-    )
+    signals: list[SignalName] = Field(default_factory=lambda: list(DEFAULT_SIGNALS))
     calendar: str | None = None
     ignore_apps: list[str] = Field(default_factory=lambda: list(DEFAULT_IGNORE_APPS))
     meeting_apps: list[str] = Field(default_factory=lambda: list(DEFAULT_MEETING_APPS))

@@ -63,6 +63,20 @@ def _fullscreen(config: MeetingsConfig, zone: tzinfo | None) -> MeetingSource:
                          AppNames(config.ignore_apps))  # fmt: skip
 
 
+def _inhibitor(config: MeetingsConfig, zone: tzinfo | None) -> MeetingSource:
+    if sys.platform == "win32":
+        raise SignalUnavailable(
+            "not supported on Windows yet (powercfg /requests, which lists them, needs an"
+            " administrator)"
+        )
+    if sys.platform == "darwin":
+        raise SignalUnavailable("not supported on macOS yet (pmset -g assertions is not read)")
+    from glutecoach.meetings.inhibitors import open_idle_inhibitors
+
+    return open_idle_inhibitors(AppNames(config.meeting_apps), AppNames(config.presenting_apps),
+                                AppNames(config.ignore_apps))  # fmt: skip
+
+
 def _do_not_disturb(config: MeetingsConfig, zone: tzinfo | None) -> MeetingSource:
     from glutecoach.meetings.dnd import open_do_not_disturb
 
@@ -82,6 +96,7 @@ OPENERS: dict[str, Opener] = {
     "camera": _camera,
     "microphone": _microphone,
     "fullscreen": _fullscreen,
+    "inhibitor": _inhibitor,
     "do-not-disturb": _do_not_disturb,
     "calendar": _calendar,
 }
