@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from glutecoach.presence.base import LockProbe, PresenceSource, PresenceUnavailable, WithLock
 
-NAMES = ("auto", "x11", "mutter", "freedesktop", "macos", "windows")
+NAMES = ("auto", "x11", "wayland", "mutter", "freedesktop", "macos", "windows")
 
 
 def _lock_probes(screensavers: bool) -> list[LockProbe]:
@@ -41,6 +41,13 @@ def _x11() -> PresenceSource:
     return WithLock(X11Idle(), _lock_probes(screensavers=True))
 
 
+def _wayland() -> PresenceSource:
+    from glutecoach.presence.wayland import WaylandIdle
+
+    # The compositor knows idle time only: KDE's screensaver service and logind know the lock.
+    return WithLock(WaylandIdle(), _lock_probes(screensavers=True))
+
+
 def _mutter() -> PresenceSource:
     from glutecoach.presence.mutter import MutterIdle
 
@@ -67,6 +74,7 @@ def _windows() -> PresenceSource:
 
 OPENERS: dict[str, Callable[[], PresenceSource]] = {
     "x11": _x11,
+    "wayland": _wayland,
     "mutter": _mutter,
     "freedesktop": _freedesktop,
     "macos": _macos,
@@ -85,11 +93,23 @@ def _auto_order() -> tuple[list[str], list[str]]:
     )
     if wayland:
         # XWayland's idle counter only sees input to X11 windows: it would call a typing user idle.
-        return ["mutter", "freedesktop"], [
+        skipped = [
             "x11: skipped in a Wayland session (XWayland sees only input to X11 windows;"
             " choose x11 by name to use it anyway)"
         ]
+        # Mutter offers no ext-idle-notify; its D-Bus IdleMonitor is the way on GNOME. Elsewhere
+        # the compositor's notifications come first, and a compositor without them (or a GNOME
+        # that does not say so) falls through to the D-Bus sources.
+        if _is_gnome():
+            return ["mutter", "wayland", "freedesktop"], skipped
+        return ["wayland", "mutter", "freedesktop"], skipped
     return ["x11", "mutter", "freedesktop"], []
+
+
+def _is_gnome() -> bool:
+    """GNOME, or a desktop built on it (Ubuntu's "ubuntu:GNOME", "Pop:GNOME"), by its own word."""
+    desktops = os.environ.get("XDG_CURRENT_DESKTOP", "")
+    return any(name.strip().lower() == "gnome" for name in desktops.split(":"))
 
 
 def open_presence(preferred: str = "auto") -> PresenceSource:
