@@ -144,7 +144,8 @@ def test_importing_the_tray_package_does_not_import_pystray_pillow_or_gtk() -> N
     import subprocess
     import sys
 
-    code = ("import sys, glutecoach.tray, glutecoach.tray.app, glutecoach.tray.icon; "
+    code = ("import sys, glutecoach.tray, glutecoach.tray.app, glutecoach.tray.icon, "
+            "glutecoach.tray.sni, glutecoach.tray.pystray_tray, glutecoach.tray.icon_files; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pystray', 'PIL', 'gi')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

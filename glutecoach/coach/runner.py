@@ -170,5 +170,9 @@ def _start_tray(coach: object, cleanup: list[tuple[str, object]]) -> str | None:
         print(f"GluteCoach: no tray icon ({exc}); running headless.", file=sys.stderr)
         return None
     cleanup.append(("tray", tray.stop))
-    return "tray icon"
+    if tray.note:  # the XEmbed fallback: said once, here and in the log
+        print(f"GluteCoach: {tray.note}.", file=sys.stderr)
+        log.info("tray: %s", tray.note)
+    kinds = {"sni": "tray icon via StatusNotifier", "gtk": "tray icon via XEmbed (GTK)"}
+    return kinds.get(tray.backend or "", "tray icon")
 

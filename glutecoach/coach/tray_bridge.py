@@ -46,10 +46,10 @@ def tray_state(coach: Coach) -> TrayState:
 class TrayCommands:
     """The menu's choices, run off the icon's thread.
 
-    A menu callback runs on the GTK loop: anything slow there (a notification server that does
-    not answer, the 4 s weekly report) would freeze the icon and its menu. So each choice is
-    handed to one worker, in order; the report gets a thread of its own so that answering a
-    prompt never waits for it.
+    A menu callback runs on the icon's thread (the D-Bus service's, or pystray's GTK loop):
+    anything slow there (a notification server that does not answer, the 4 s weekly report)
+    would freeze the icon and its menu. So each choice is handed to one worker, in order; the
+    report gets a thread of its own so that answering a prompt never waits for it.
     """
 
     def __init__(self, coach: Coach) -> None:

@@ -1,18 +1,14 @@
-"""The tray icon itself: pystray, on a backend that receives clicks, in a thread of its own.
+"""The tray icon: which kind this desktop takes, and the Tray the coach starts, refreshes and
+stops whatever the kind.
 
-On Linux pystray's default order ends at its `xorg` backend, which docks but never receives a
-click (pystray issue 151), and `import pystray` raises an Xlib error when there is no display. So
-the backend is chosen here, before pystray is imported, after checking that a display and a tray
-host exist: `appindicator` for a StatusNotifier host (KDE, GNOME's extension, waybar...), and
-`gtk` (a GtkStatusIcon) for an XEmbed tray (trayer, stalonetray, older panels). Either way a left
-or a right click opens the menu. Whatever is missing becomes one plain TrayUnavailable reason, so
-the daemon can run headless and say why once.
-
-Why not AppIndicator on an XEmbed tray too: libayatana-appindicator's XEmbed fallback creates a
-GtkStatusIcon and then renames it, which makes GTK unrealize and re-show the icon's window; the X
-events of the first window then leave GDK's freeze count one short, and most starts print
-"Gdk-CRITICAL ... gdk_window_thaw_toplevel_updates: assertion ... failed" (issue 11, 4.11). A
-GtkStatusIcon of our own (pystray's gtk backend) is the same XEmbed icon without the rename.
+On Linux the icon is a StatusNotifierItem over D-Bus (`sni`, tray/sni.py) wherever a
+StatusNotifierWatcher is on the session bus: KDE Plasma, GNOME with the AppIndicator extension,
+XFCE, Cinnamon, MATE, Budgie, LXQt, waybar; X11 or Wayland alike, and with nothing but jeepney
+loaded. Only a desktop whose tray takes nothing but XEmbed icons (trayer, stalonetray, older
+panels) gets pystray's GTK icon (`gtk`, tray/pystray_tray.py), which needs PyGObject (the
+`tray` extra); the coach says so once. macOS and Windows keep pystray. Whatever is missing
+becomes one plain TrayUnavailable reason, so the daemon can run headless and say why once.
+`PYSTRAY_BACKEND` in the environment forces a pystray backend, as pystray itself reads it.
 """
 
 from __future__ import annotations
@@ -20,18 +16,17 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import threading
 import time
 from collections.abc import Callable, Mapping
-from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from glutecoach.tray.menu import MenuEntry, TrayState, build_menu, status_line
+from glutecoach.tray.menu import TrayState
 
 log = logging.getLogger(__name__)
 
 SNI_WATCHER = "org.kde.StatusNotifierWatcher"
 EXTRA_HINT = "install glutecoach with the 'tray' extra and the system packages the README lists"
+XEMBED_NOTE = "this desktop's tray only takes XEmbed icons: using the GTK tray (PyGObject)"
 
 
 class TrayUnavailable(Exception):
@@ -45,16 +40,12 @@ class TrayUnavailable(Exception):
 # --- choosing a backend ----------------------------------------------------------------------
 
 
-def pick_linux_backend(*, sni_host: bool, xembed_host: bool, appindicator: bool) -> str:
-    """The pystray backend for what this Linux desktop offers."""
-    if appindicator and sni_host:
-        return "appindicator"
-    if xembed_host:
-        return "gtk"  # not AppIndicator's XEmbed fallback: see the module's docstring
+def pick_linux_backend(*, sni_host: bool, xembed_host: bool) -> str:
+    """The tray for what this Linux desktop offers: `sni`, or pystray's `gtk` for XEmbed."""
     if sni_host:
-        raise TrayUnavailable(
-            "this desktop's tray speaks StatusNotifier only, which needs AppIndicator: "
-            "apt-get install gir1.2-ayatanaappindicator3-0.1")
+        return "sni"
+    if xembed_host:
+        return "gtk"  # not AppIndicator's XEmbed fallback: see tray/pystray_tray.py
     raise TrayUnavailable(
         "no system tray is running on this desktop (on GNOME, the AppIndicator extension adds one)")
 
@@ -62,31 +53,43 @@ def pick_linux_backend(*, sni_host: bool, xembed_host: bool, appindicator: bool)
 def choose_backend(
     env: Mapping[str, str] | None = None, platform: str | None = None, host_wait: float = 0.0
 ) -> str:
-    """Check that a tray can be shown and name the pystray backend; TrayUnavailable if not.
+    """Check that a tray can be shown and name its backend (`sni`, or a pystray backend);
+    TrayUnavailable if not. `host_wait` gives a panel that starts along with us (autostart at
+    login) time to appear."""
+    from glutecoach.tray.sni import session_bus_address, watcher_present
 
-    `host_wait` gives a panel that starts along with us (autostart at login) time to appear.
-    """
     env = os.environ if env is None else env
     platform = platform or sys.platform
     if platform == "darwin":
         return "darwin"
     if platform == "win32":
         return "win32"
-    x_display, wayland = env.get("DISPLAY", ""), env.get("WAYLAND_DISPLAY", "")
-    if not x_display and not wayland:
-        raise TrayUnavailable("no graphical display (neither DISPLAY nor WAYLAND_DISPLAY is set)")
-    if x_display:
-        _check_x_display(x_display)
     forced = env.get("PYSTRAY_BACKEND")
-    if forced:  # the user's explicit choice wins, even `xorg`
+    x_display, wayland = env.get("DISPLAY", ""), env.get("WAYLAND_DISPLAY", "")
+    if forced:  # the user's explicit choice of a pystray backend wins, even `xorg`
+        if not x_display and not wayland:
+            raise TrayUnavailable(
+                "no graphical display (neither DISPLAY nor WAYLAND_DISPLAY is set)")
+        if x_display:
+            _check_x_display(x_display)
         return forced
-    appindicator = _gtk_typelibs()
+    bus = session_bus_address(env)
     deadline = time.monotonic() + host_wait
     while True:
-        sni = _sni_watcher_present(env)
+        # The panel draws a StatusNotifierItem: no display of our own is needed, so a coach
+        # started without DISPLAY (a systemd user unit, say) still gets its icon.
+        if bus is not None and watcher_present(bus):
+            return "sni"
+        if not x_display and not wayland:
+            raise TrayUnavailable(
+                "no graphical display (neither DISPLAY nor WAYLAND_DISPLAY is set)")
+        if x_display:
+            _check_x_display(x_display)
         xembed = bool(x_display) and _xembed_host_present(x_display)
-        if sni or xembed or time.monotonic() >= deadline:
-            return pick_linux_backend(sni_host=sni, xembed_host=xembed, appindicator=appindicator)
+        if xembed or time.monotonic() >= deadline:
+            backend = pick_linux_backend(sni_host=False, xembed_host=xembed)
+            _check_gtk()
+            return backend
         time.sleep(0.5)
 
 
@@ -118,114 +121,41 @@ def _xembed_host_present(name: str) -> bool:
         d.close()
 
 
-def _gtk_typelibs() -> bool:
-    """True when AppIndicator is also available; TrayUnavailable when even GTK 3 is not."""
+def _check_gtk() -> None:
+    """The XEmbed icon is pystray's GtkStatusIcon: PyGObject, GTK 3 and pystray (the `tray`
+    extra), or TrayUnavailable. pystray is looked for, not imported: it needs a display."""
+    import importlib.util
+
     try:
         import gi
     except ImportError:
-        raise TrayUnavailable(f"PyGObject is not installed; {EXTRA_HINT}") from None
+        gi = None
+    if gi is None or importlib.util.find_spec("pystray") is None:
+        raise TrayUnavailable("this desktop's tray only takes XEmbed icons, which needs PyGObject "
+                              f"and pystray; {EXTRA_HINT}")
     try:
         gi.require_version("Gtk", "3.0")
     except ValueError:
         raise TrayUnavailable("GTK 3 is missing: apt-get install gir1.2-gtk-3.0") from None
-    for namespace in ("AyatanaAppIndicator3", "AppIndicator3"):
-        try:
-            gi.require_version(namespace, "0.1")
-            return True
-        except ValueError:
-            continue
-    return False
-
-
-def _sni_watcher_present(env: Mapping[str, str]) -> bool:
-    """A StatusNotifier host (KDE, GNOME's AppIndicator extension, waybar...) is on the bus."""
-    runtime = env.get("XDG_RUNTIME_DIR")
-    if not env.get("DBUS_SESSION_BUS_ADDRESS") and not (runtime and Path(runtime, "bus").exists()):
-        return False  # without a bus GLib would autolaunch one, which helps nobody
-    from gi.repository import Gio, GLib
-
-    try:
-        bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
-        reply = bus.call_sync(
-            "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-            "NameHasOwner", GLib.Variant("(s)", (SNI_WATCHER,)), GLib.VariantType("(b)"),
-            Gio.DBusCallFlags.NONE, 2000, None)  # fmt: skip
-        return bool(reply.unpack()[0])
-    except GLib.Error:
-        return False
-
-
-def _import_pystray(backend: str) -> Any:
-    if "pystray" not in sys.modules:
-        # pystray reads its backend from the environment once, at import.
-        os.environ["PYSTRAY_BACKEND"] = backend
-    try:
-        import pystray
-    except ImportError as exc:
-        raise TrayUnavailable(f"pystray cannot use its {backend} backend ({exc})") from None
-    except Exception as exc:  # Xlib errors, GLib errors: anything means no tray
-        raise TrayUnavailable(f"pystray failed to start ({exc})") from None
-    return pystray
-
-
-class _NoNotifier:
-    def hide(self) -> None:
-        pass
-
-    def notify(self, *args: object) -> None:
-        pass
-
-
-def _icon_class(pystray: Any) -> Any:
-    base = pystray.Icon
-    if base.__module__ not in ("pystray._gtk", "pystray._appindicator"):
-        return base
-
-    class QuietIcon(base):  # type: ignore[misc, valid-type]
-        def _initialize(self) -> None:
-            # pystray's GTK icons open a D-Bus proxy to the notification server here, and do it
-            # synchronously: a frozen server would hold the tray for 25 s. The coach notifies
-            # through its own notifier, so pystray's is replaced by one that does nothing. (It
-            # also resets SIGINT to the default there; signals are the daemon's business.)
-            self._notifier = _NoNotifier()
-            self._mark_ready()
-
-        def _on_status_icon_activate(self, status_icon: Any) -> None:
-            # The gtk backend's left click runs a default menu item, which the coach's menu
-            # has none of: open the menu, as AppIndicator hosts do on a left click.
-            self._on_status_icon_popup_menu(status_icon, 1, 0)
-
-    return QuietIcon
-
-
-def _flush_gtk(backend: str | None) -> None:
-    """Send GTK's last requests (the hide of the icon) to the X server now.
-
-    With the loop ended nothing flushes them, and the icon would stay in the tray until the
-    process exits, which it need not do when the tray is stopped.
-    """
-    if backend not in ("gtk", "appindicator"):
-        return
-    from gi.repository import Gdk, GLib
-
-    context = GLib.MainContext.default()
-    for _ in range(100):  # bounded: a busy source must not keep us here
-        if not context.iteration(False):
-            break
-    display = Gdk.Display.get_default()
-    if display is not None:
-        display.flush()
 
 
 # --- the tray --------------------------------------------------------------------------------
 
 
+class _Icon(Protocol):
+    def start(self) -> None: ...
+    def refresh(self) -> None: ...
+    def stop(self) -> None: ...
+
+
 class Tray:
-    """The coach's tray icon and menu.
+    """The coach's tray icon and menu, of the kind this desktop takes.
 
     `get_state` is called only from the threads that call start() and refresh(); `command` is
-    called from the icon's thread with a command name (menu.COMMANDS) and should hand the work
-    to the daemon quickly rather than do it there.
+    called from the icon's thread (the D-Bus service's, or pystray's loop) with a command name
+    (menu.COMMANDS) and should hand the work to the daemon quickly rather than do it there.
+    `backend` forces a pystray backend; `note` says, after start(), what the user should hear
+    about the choice (the XEmbed fallback), if anything.
     """
 
     def __init__(
@@ -236,146 +166,53 @@ class Tray:
         backend: str | None = None,
         host_wait: float = 0.0,
         ready_timeout: float = 10.0,
-        size: int = 64,
     ) -> None:
         self._get_state = get_state
         self._command = command
-        self._forced_backend = backend
+        self._forced = backend
         self._host_wait = host_wait
         self._ready_timeout = ready_timeout
-        self._size = size
-        self.backend: str | None = None  # the pystray backend in use, once started
-        self._pystray: Any = None
+        self.backend: str | None = None  # "sni", or the pystray backend, once started
+        self.note: str | None = None
         self._icon: Any = None
-        self._thread: threading.Thread | None = None
-        self._ready = threading.Event()
-        self._error: TrayUnavailable | None = None
-        self._lock = threading.Lock()
-        self._shown: tuple[bytes, tuple[MenuEntry, ...]] | None = None
-        self._first: tuple[Any, tuple[MenuEntry, ...], str] | None = None
-        self._abandoned = False
 
     def start(self) -> None:
-        """Show the icon, running its loop in a background thread; TrayUnavailable if it can't."""
-        if self._thread is not None:
+        """Show the icon, serving it from a background thread; TrayUnavailable if it can't."""
+        if self._icon is not None:
             return
-        self._prepare()
-        self._thread = threading.Thread(target=self._loop, name="glutecoach-tray", daemon=True)
-        self._thread.start()
-        if not self._ready.wait(self._ready_timeout):
-            self._abandoned = True  # if it comes up later after all, it takes itself down
-            raise TrayUnavailable(
-                f"the tray icon did not come up within {self._ready_timeout:g} s")
-        if self._error is not None:
-            raise self._error
+        self._icon = self._make()
+        self._icon.start()
 
     def run(self) -> None:
-        """Like start(), but run the loop in this thread until stop(): macOS wants the main one."""
-        self._prepare()
-        self._loop()
-        if self._error is not None:
-            raise self._error
+        """Like start(), but pystray's loop runs in this thread until stop(): macOS wants the
+        main one. (The D-Bus icon has no loop to lend: it starts and returns.)"""
+        self._icon = self._make()
+        runner = getattr(self._icon, "run", self._icon.start)
+        runner()
 
     def refresh(self) -> None:
-        """Redraw the icon and rebuild the menu from get_state(), where either changed."""
-        if self._icon is None:
-            return
-        image, entries, title = self._render(self._get_state())
-        with self._lock:
-            icon = self._icon
-            if icon is None:
-                return
-            pixels = image.tobytes()
-            if self._shown is None or self._shown[0] != pixels:
-                icon.icon = image
-            if self._shown is None or self._shown[1] != entries:
-                icon.menu = self._menu(entries)
-            icon.title = title
-            self._shown = (pixels, entries)
+        """Show the coach's state now, where it changed."""
+        icon = self._icon
+        if icon is not None:
+            icon.refresh()
 
     def stop(self) -> None:
-        """Remove the icon and end its loop; safe from a menu callback and when never started."""
-        with self._lock:
-            icon, self._icon = self._icon, None
+        """Remove the icon; safe from a menu command and when never started."""
+        icon, self._icon = self._icon, None
         if icon is not None:
-            try:
-                icon.visible = False
-                icon.stop()
-            except Exception:
-                log.warning("tray: the icon did not stop cleanly", exc_info=True)
-        thread, self._thread = self._thread, None
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout=5)
-        self._ready.clear()
-        self._error = None
-
-    # -- inside -------------------------------------------------------------------------------
-
-    def _prepare(self) -> None:
-        """Pick the backend and draw the first picture, in the caller's thread."""
-        self.backend = choose_backend(
-            env={**os.environ, "PYSTRAY_BACKEND": self._forced_backend}
-            if self._forced_backend else None,
-            host_wait=self._host_wait)  # fmt: skip
-        try:
-            import PIL  # noqa: F401
-        except ImportError:
-            raise TrayUnavailable(f"Pillow is not installed; {EXTRA_HINT}") from None
-        self._first = self._render(self._get_state())
-
-    def _render(self, state: TrayState) -> tuple[Any, tuple[MenuEntry, ...], str]:
-        from glutecoach.tray.icon import draw_icon
-
-        return draw_icon(state, self._size), build_menu(state), f"GluteCoach: {status_line(state)}"
-
-    def _loop(self) -> None:
-        """The icon's thread: GTK objects are made and used here only."""
-        try:
-            self._pystray = _import_pystray(self.backend or "")
-            assert self._first is not None  # _prepare() ran
-            image, entries, title = self._first
-            icon = _icon_class(self._pystray)("glutecoach", image, title, self._menu(entries))
-            with self._lock:
-                self._icon = icon
-                self._shown = (image.tobytes(), entries)
-            log.info("tray: showing the icon with pystray's %s backend", self.backend)
-            icon.run(setup=self._on_ready)
-            _flush_gtk(self.backend)
-        except TrayUnavailable as exc:
-            self._error = exc
-        except Exception as exc:
-            log.debug("tray: the icon loop failed", exc_info=True)
-            self._error = TrayUnavailable(f"the tray icon failed ({exc})")
-        finally:
-            with self._lock:
-                self._icon = None
-            self._ready.set()
-
-    def _on_ready(self, icon: Any) -> None:
-        if self._abandoned:  # start() gave up waiting and told the daemon there is no tray
             icon.stop()
-            return
-        icon.visible = True
-        self._ready.set()
 
-    def _menu(self, entries: tuple[MenuEntry, ...]) -> Any:
-        pystray = self._pystray
-        items = []
-        for entry in entries:
-            if entry.separator:
-                items.append(pystray.Menu.SEPARATOR)
-            elif entry.command is None:
-                items.append(pystray.MenuItem(entry.label, None, enabled=False))
-            else:
-                items.append(pystray.MenuItem(entry.label, self._action(entry.command)))
-        return pystray.Menu(*items)
+    def _make(self) -> _Icon:
+        env = {**os.environ, "PYSTRAY_BACKEND": self._forced} if self._forced else None
+        self.backend = choose_backend(env=env, host_wait=self._host_wait)
+        if self.backend == "sni":
+            from glutecoach.tray.sni import StatusNotifierTray, session_bus_address
 
-    def _action(self, name: str) -> Callable[[Any, Any], None]:
-        def send(icon: Any, item: Any) -> None:
-            try:
-                self._command(name)
-            except Exception:
-                # An error in the daemon's handler must not take the icon's loop down with it.
-                log.exception("tray: the %s command failed", name)
+            address = session_bus_address(os.environ) or ""
+            return StatusNotifierTray(self._get_state, self._command, address=address)
+        from glutecoach.tray.pystray_tray import PystrayTray
 
-        return send
+        if self.backend == "gtk" and not self._forced and not os.environ.get("PYSTRAY_BACKEND"):
+            self.note = XEMBED_NOTE
+        return PystrayTray(self._get_state, self._command, self.backend,
+                           ready_timeout=self._ready_timeout)

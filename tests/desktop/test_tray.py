@@ -1,10 +1,11 @@
-"""The tray icon on a real desktop: Xvfb, trayer as the tray host, the coach's Tray with
-pystray's GTK backends, and real clicks from xdotool on the icon and on its menu items.
+"""The tray icon on a desktop whose tray takes only XEmbed icons: Xvfb, trayer as the tray host,
+the coach's Tray with pystray's GTK backend (the fallback: a StatusNotifier host gets the D-Bus
+tray, see test_sni_tray.py), and real clicks from xdotool on the icon and on its menu items.
 
 The Tray runs in a driver process (as in the daemon, its loop on a background thread), which
-prints one line for each thing that happens: STARTED <backend>, UNAVAILABLE <reason>,
-COMMAND <name>, REFRESHED, STOPPED. Screenshots are taken with ImageMagick's `import` and kept
-in the test's tmp folder.
+prints one line for each thing that happens: STARTED <backend>, NOTE <what the user is told>,
+UNAVAILABLE <reason>, COMMAND <name>, REFRESHED, STOPPED. Screenshots are taken with
+ImageMagick's `import` and kept in the test's tmp folder.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import io
 import json
 import os
 import queue
-import shutil
 import signal
 import subprocess
 import sys
@@ -27,18 +27,16 @@ from typing import Any
 
 import pytest
 
-from glutecoach.tray.app import TrayUnavailable, pick_linux_backend
+from glutecoach.tray.app import XEMBED_NOTE, TrayUnavailable, pick_linux_backend
 from glutecoach.tray.icon import ATTENTION, GREEN
 from glutecoach.tray.menu import TrayState, build_menu
 
 from .harness import (
-    bus_names,
     missing,
     need,
     need_module,
     start_bus,
     start_xvfb,
-    stop,
     wait_for,
 )
 
@@ -75,6 +73,7 @@ except TrayUnavailable as exc:
     print(f"IMPORTED pystray={'pystray' in sys.modules}", flush=True)
     sys.exit(3)
 print(f"STARTED {tray.backend}", flush=True)
+print(f"NOTE {tray.note}", flush=True)
 for line in sys.stdin:
     if line.strip() == "refresh":
         tray.refresh()
@@ -337,16 +336,6 @@ def click_item(x: X, display: str, pid: int, menu: tuple[int, int, int, int],
 # --- the real tray -----------------------------------------------------------------------------
 
 
-def appindicator_typelib() -> bool:
-    import gi
-
-    try:
-        gi.require_version("AyatanaAppIndicator3", "0.1")
-        return True
-    except ValueError:
-        return False
-
-
 @pytest.mark.parametrize(("forced", "button"), [(None, "1"), ("gtk", "3")])
 def test_clicking_tray_menu_items_sends_the_commands(
     tools: dict[str, str], tray_host: str, driver_env: dict[str, str], tmp_path: Path,
@@ -355,7 +344,8 @@ def test_clicking_tray_menu_items_sends_the_commands(
     """The icon docks in the tray and shows the sitting ring; a real click on the icon (left
     or right) opens the menu and a real click on an item runs the daemon's command. After a
     refresh to a waiting prompt the icon turns orange and the menu offers Done / Snooze / Skip.
-    On an XEmbed tray (trayer) the coach picks pystray's gtk backend, AppIndicator or not."""
+    On an XEmbed tray (trayer) with no StatusNotifier watcher the coach picks pystray's gtk
+    backend, and says why once (unless the user asked for it)."""
     display = tray_host
     backend = "gtk"
     env = dict(driver_env)
@@ -365,6 +355,7 @@ def test_clicking_tray_menu_items_sends_the_commands(
     x = X(display)
     try:
         assert driver.expect("STARTED") == backend
+        assert driver.expect("NOTE") == ("None" if forced else XEMBED_NOTE)
         pid = driver.proc.pid
         icon = wait_for(lambda: x.tray_icon(pid), "the icon to dock in trayer", timeout=15)
         time.sleep(0.5)  # the first paint after docking
@@ -419,69 +410,6 @@ def find_colour(image: Any, box: tuple[int, int, int, int],
         return None
     xs, ys = [h[0] for h in hits], [h[1] for h in hits]
     return (box[0] + min(xs), box[1] + min(ys), max(xs) - min(xs) + 1, max(ys) - min(ys) + 1)
-
-
-def test_statusnotifier_host_shows_the_icon_and_its_menu_works(
-    tools: dict[str, str], driver_env: dict[str, str], tmp_path: Path,
-) -> None:
-    """KDE, GNOME's AppIndicator extension, waybar and others host icons over D-Bus
-    (StatusNotifierItem + dbusmenu) instead of XEmbed: the host draws the icon and the menu in
-    its own process and sends the click back over the bus. gtk-sni-tray-standalone is one."""
-    host_bin = shutil.which("gtk-sni-tray-standalone")
-    if host_bin is None:
-        missing("missing gtk-sni-tray-standalone: apt-get install haskell-gtk-sni-tray-utils")
-    if not appindicator_typelib():
-        missing("AppIndicator is missing: apt-get install gir1.2-ayatanaappindicator3-0.1")
-    server = start_xvfb(tmp_path, "1024x600x24")  # a screen of its own: no XEmbed tray there
-    bus = start_bus(tmp_path / "bus")
-    env = {**driver_env, "DISPLAY": server.display, "DBUS_SESSION_BUS_ADDRESS": bus.address}
-    with open(tmp_path / "sni-host.log", "wb") as log:
-        host = subprocess.Popen([host_bin, "--watcher", "--top", "--end", "-s", "32"], env=env,
-                                stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
-    display = server.display
-    driver = None
-    x = X(display)
-    try:
-        wait_for(lambda: "org.kde.StatusNotifierWatcher" in bus_names(bus.address),
-                 "the StatusNotifier watcher on the bus")  # fmt: skip
-        driver = run_driver(tmp_path, env)
-        assert driver.expect("STARTED") == "appindicator"
-        bar = (0, 0, 1024, 32)
-
-        def drawn(colour: tuple[int, ...], shot: str) -> tuple[int, int, int, int] | None:
-            return find_colour(screenshot(display, tmp_path / shot), bar, colour)
-
-        icon = wait_for(lambda: drawn(GREEN, "1-sni.png"), "the host to draw the green ring",
-                        interval=0.2)  # fmt: skip
-
-        menu = open_menu(x, display, host.pid, icon, "3")
-        click_item(x, display, host.pid, menu, SITTING, "Take a break now",
-                   tmp_path / "2-sni-menu.png")  # fmt: skip
-        assert driver.expect("COMMAND") == "break-now"
-
-        driver.set_state(PROMPT)
-        driver.send("refresh")
-        driver.expect("REFRESHED")
-        icon = wait_for(lambda: drawn(ATTENTION, "3-sni-prompt.png"),
-                        "the host to draw the orange prompt icon", interval=0.2)  # fmt: skip
-        time.sleep(0.5)  # the host fetches the new menu layout after the icon
-        menu = open_menu(x, display, host.pid, icon, "3")
-        click_item(x, display, host.pid, menu, PROMPT, "Skip", tmp_path / "4-sni-menu.png")
-        assert driver.expect("COMMAND") == "skip"
-
-        driver.send("stop")
-        driver.expect("STOPPED")
-        assert driver.proc.wait(10) == 0
-    finally:
-        try:
-            xdotool(display, "key", "Escape")
-        finally:
-            x.close()
-            if driver is not None:
-                driver.close()
-            stop(host)
-            bus.stop()
-            server.stop()
 
 
 def test_a_frozen_notification_server_does_not_hold_up_the_tray(
@@ -550,41 +478,77 @@ def test_a_desktop_without_a_tray_host_is_reported(tmp_path: Path,
 
 
 def test_missing_pygobject_is_reported_with_what_to_install(
-    tmp_path: Path, xvfb: str, desktop_env: dict[str, str]
+    tmp_path: Path, tray_host: str, desktop_env: dict[str, str]
 ) -> None:
+    """Only a desktop with nothing but an XEmbed tray needs the `tray` extra."""
     fake = tmp_path / "no-gi" / "gi"
     fake.mkdir(parents=True)
     (fake / "__init__.py").write_text("raise ImportError('No module named gi')\n")
-    reason = unavailable(tmp_path, {**desktop_env, "DISPLAY": xvfb}, first_on_path=fake.parent)
-    assert reason.startswith("PyGObject is not installed")
+    reason = unavailable(tmp_path, {**desktop_env, "DISPLAY": tray_host},
+                         first_on_path=fake.parent)  # fmt: skip
+    assert reason.startswith("this desktop's tray only takes XEmbed icons, which needs PyGObject")
     assert "'tray' extra" in reason
+
+
+def test_a_statusnotifier_watcher_wins_over_an_xembed_tray(
+    tmp_path: Path, tray_host: str, driver_env: dict[str, str]
+) -> None:
+    """XFCE, MATE and LXQt panels take both kinds: the D-Bus tray, with no GTK, is the one."""
+    from .sni_host import Watcher
+
+    bus = start_bus(tmp_path / "bus")
+    watcher = Watcher(bus.address, tmp_path / "watcher.log")
+    driver = run_driver(tmp_path, {**driver_env, "DBUS_SESSION_BUS_ADDRESS": bus.address})
+    try:
+        assert driver.expect("STARTED") == "sni"
+        assert driver.expect("NOTE") == "None"
+        driver.send("stop")
+        driver.expect("STOPPED")
+    finally:
+        driver.close()
+        watcher.stop()
+        bus.stop()
 
 
 # --- choosing the backend (no desktop needed) ------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("sni", "xembed", "appindicator", "expected"),
+    ("sni", "xembed", "expected"),
     [
-        (True, False, True, "appindicator"),  # KDE, GNOME with the AppIndicator extension
-        # An XEmbed tray: a GtkStatusIcon of our own, not libayatana's fallback, whose
+        (True, False, "sni"),  # KDE, GNOME with the AppIndicator extension, waybar
+        # An XEmbed tray only: a GtkStatusIcon of our own, not libayatana's fallback, whose
         # rename of the icon made GDK print a Gdk-CRITICAL on most starts (issue 11, 4.11).
-        (False, True, True, "gtk"),
-        (True, True, True, "appindicator"),
-        (False, True, False, "gtk"),  # XEmbed tray, no AppIndicator typelib
+        (False, True, "gtk"),
+        (True, True, "sni"),  # XFCE, MATE, LXQt panels take both
     ],
 )
-def test_backend_is_one_that_receives_clicks(sni: bool, xembed: bool, appindicator: bool,
-                                             expected: str) -> None:
-    chosen = pick_linux_backend(sni_host=sni, xembed_host=xembed, appindicator=appindicator)
+def test_backend_is_one_that_receives_clicks(sni: bool, xembed: bool, expected: str) -> None:
+    chosen = pick_linux_backend(sni_host=sni, xembed_host=xembed)
     assert chosen == expected and chosen != "xorg"
-
-
-def test_statusnotifier_only_desktop_without_appindicator_says_what_to_install() -> None:
-    with pytest.raises(TrayUnavailable, match=r"gir1\.2-ayatanaappindicator3-0\.1"):
-        pick_linux_backend(sni_host=True, xembed_host=False, appindicator=False)
 
 
 def test_no_host_at_all_is_unavailable() -> None:
     with pytest.raises(TrayUnavailable, match="no system tray"):
-        pick_linux_backend(sni_host=False, xembed_host=False, appindicator=True)
+        pick_linux_backend(sni_host=False, xembed_host=False)
+
+
+def test_the_coach_says_once_why_it_uses_the_gtk_tray(
+    tools: dict[str, str], tray_host: str, desktop_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A real `glutecoach run` on an XEmbed-only tray: the GTK icon docks, and the terminal
+    and the log say why, once."""
+    from .test_new_user_desktop import TRAY_CONFIG, start_coach, stop_coach
+
+    x = X(tray_host)
+    coach = start_coach(desktop_env, tmp_path, TRAY_CONFIG)
+    try:
+        assert coach.proc is not None
+        wait_for(lambda: x.tray_icon(coach.proc.pid), "the coach's icon in trayer", timeout=15)
+    finally:
+        x.close()
+        stop_coach(coach)
+    out = coach.log.read_text()
+    assert out.count(f"GluteCoach: {XEMBED_NOTE}.") == 1, out
+    assert "GluteCoach is running (tray icon via XEmbed (GTK);" in out
+    assert (coach.home / "glutecoach.log").read_text().count(XEMBED_NOTE) == 1
