@@ -187,8 +187,11 @@ class Schedule(_Strict):
 class Desktop(_Strict):
     """The `[desktop]` section: which OS adapters the running coach uses."""
 
-    presence: Literal["auto", "x11", "mutter", "freedesktop", "macos", "windows"] = "auto"
-    notifier: Literal["auto", "desktop-notifier", "plyer", "terminal"] = "auto"
+    presence: Literal[
+        "auto", "x11", "wayland", "mutter", "freedesktop", "macos", "windows"
+    ] = "auto"
+    # "desktop-notifier": the old name of "freedesktop", still accepted.
+    notifier: Literal["auto", "freedesktop", "desktop-notifier", "plyer", "terminal"] = "auto"
     tray: bool = True
     break_window: bool = True
     notification_timeout_seconds: Annotated[Seconds, Field(le=60)] = 5

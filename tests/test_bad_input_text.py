@@ -88,7 +88,7 @@ def test_every_line_of_an_error_with_several_is_escaped(capsys: pytest.CaptureFi
         'name (like "Europe/Berlin")',
         # A value quoted as TOML writes it: the escape is TOML's own.
         f'glutecoach: error: {config}:4: desktop.presence: "\\u0000x" is not one of "auto", '
-        '"x11", "mutter", "freedesktop", "macos", "windows"',
+        '"x11", "wayland", "mutter", "freedesktop", "macos", "windows"',
     ]
 
 

@@ -312,8 +312,8 @@ def test_every_error_is_shown_each_at_its_own_line(capsys: pytest.CaptureFixture
         'cfg.toml:6: schedule.hours.mon: expected a list of "HH:MM-HH:MM" strings, e.g. '
         '["09:00-12:30", "13:30-17:30"]; not "09:00-17:30"',
         'cfg.toml:7: schedule.hours.tue: "9 to 5" is not a window like "09:00-12:30"',
-        'cfg.toml:9: desktop.presence: "telepathy" is not one of "auto", "x11", "mutter", '
-        '"freedesktop", "macos", "windows"',
+        'cfg.toml:9: desktop.presence: "telepathy" is not one of "auto", "x11", "wayland", '
+        '"mutter", "freedesktop", "macos", "windows"',
         'cfg.toml:10: desktop.tray: expected true or false, e.g. true; not "yes"',
         'cfg.toml:12: unknown key report.sumary_day; did you mean "summary_day"?',
     ]
