@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-import glutecoach.window as window
+import glutecoach.window.process as process
 from glutecoach.coach.window_bridge import WindowBridge
 from glutecoach.config import Config
 from glutecoach.engine import PromptShown
@@ -35,7 +35,7 @@ def windows(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, dict[str, Any]]]
         def close(self) -> None:
             pass
 
-    monkeypatch.setattr(window, "BreakWindow", FakeWindow)
+    monkeypatch.setattr(process, "WindowProcess", FakeWindow)
     return opened
 
 

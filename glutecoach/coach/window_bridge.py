@@ -1,4 +1,7 @@
-"""Shows the break window with each prompt and passes its buttons back to the coach."""
+"""Shows the break window with each prompt and passes its buttons back to the coach.
+
+The window runs in a process of its own (window/process.py): Tk would stay in the coach's memory
+all day after the first break, for a window that is up a few minutes at a time."""
 
 from __future__ import annotations
 
@@ -27,7 +30,8 @@ class WindowBridge:
 
     def show(self, shown: PromptShown) -> None:
         from glutecoach.durations import sitting_text
-        from glutecoach.window import BreakWindow, WindowPlan, WindowUnavailable, window_item
+        from glutecoach.window import WindowPlan, WindowUnavailable, window_item
+        from glutecoach.window.process import WindowProcess
 
         plans = getattr(self.coach.planner, "plans", {})
         plan = plans.get(shown.number)
@@ -40,9 +44,9 @@ class WindowBridge:
         # The bubble's words for the sitting time, and none when under a minute (break-now).
         title = (f"Glute break after {sitting_text(sitting)} sitting · {plan.location}"
                  if sitting >= 60 else f"Glute break · {plan.location}")
-        window = BreakWindow(WindowPlan(title, plan.minutes, items), on_answer=self._answer,
-                             on_feedback=self._feedback, snooze_offered=shown.snooze_offered,
-                             rateable=any(i.part == "glute" for i in plan.items))
+        window = WindowProcess(WindowPlan(title, plan.minutes, items), on_answer=self._answer,
+                               on_feedback=self._feedback, snooze_offered=shown.snooze_offered,
+                               rateable=any(i.part == "glute" for i in plan.items))
         self.close()
         try:
             window.show()

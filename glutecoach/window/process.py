@@ -1,0 +1,130 @@
+"""The break window in a process of its own, for the coach.
+
+Tk costs a running interpreter about 14 MB that it never gives back, and its countdown wakes the
+process ten times a second. The coach runs all day and shows a window for a few minutes now and
+then, so it starts `python -OO -m glutecoach.window` for each break instead: the window's memory
+and wake-ups end with the window.
+
+The child reads the plan as one JSON line on stdin and says what happens as JSON lines on stdout:
+{"shown": true}, {"unavailable": reason}, {"answer": "done"}, {"feedback": "easy"}. The coach
+closes it by closing the child's stdin, which the child also sees when the coach dies, so a
+window never outlives its coach.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import IO, Any
+
+from glutecoach.window.model import WindowItem, WindowPlan
+from glutecoach.window.tk_window import WindowUnavailable  # no Tk imported by this
+
+log = logging.getLogger(__name__)
+
+
+def plan_to_json(plan: WindowPlan, snooze_offered: bool, rateable: bool) -> str:
+    return json.dumps({"plan": asdict(plan), "snooze_offered": snooze_offered,
+                       "rateable": rateable}, ensure_ascii=False)
+
+
+def plan_from_json(text: str) -> tuple[WindowPlan, bool, bool]:
+    data = json.loads(text)
+    plan = data["plan"]
+    items = [WindowItem(**item) for item in plan["items"]]
+    return (WindowPlan(plan["title"], plan["minutes"], items), bool(data["snooze_offered"]),
+            bool(data["rateable"]))
+
+
+def window_command() -> list[str]:
+    """The child's command line: the coach's own interpreter, lean as the coach is (-OO), and
+    with -P where the coach runs with it (coach/launch.py)."""
+    from glutecoach.coach.launch import _safe_path
+
+    return [sys.executable, "-OO", *_safe_path(), "-m", "glutecoach.window"]
+
+
+class WindowProcess:
+    """One break's window, shown by a child process. The same calls as the in-process window:
+    `show()` returns once it is up (WindowUnavailable if it cannot be), `close()` takes it down,
+    `on_answer` and `on_feedback` are called at most once each, on this object's reader thread."""
+
+    def __init__(self, plan: WindowPlan, on_answer: Callable[[str], None],
+                 on_feedback: Callable[[str], None], snooze_offered: bool, *,
+                 rateable: bool = True, command: list[str] | None = None) -> None:
+        self._request = plan_to_json(plan, snooze_offered, rateable)
+        self._callbacks = {"answer": on_answer, "feedback": on_feedback}
+        self._command = command or window_command()
+        self._proc: subprocess.Popen[str] | None = None
+        self._started = threading.Event()
+        self._unavailable: str | None = None
+        self._reader: threading.Thread | None = None
+
+    def show(self, timeout: float = 15.0) -> None:
+        try:
+            self._proc = subprocess.Popen(self._command, stdin=subprocess.PIPE,
+                                          stdout=subprocess.PIPE, text=True, encoding="utf-8",
+                                          start_new_session=True)
+        except OSError as exc:
+            raise WindowUnavailable(f"cannot start the window's process: {exc}") from exc
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        self._proc.stdin.write(self._request + "\n")
+        self._proc.stdin.flush()
+        self._reader = threading.Thread(target=self._read, args=(self._proc.stdout,),
+                                        name="glutecoach-break-window", daemon=True)
+        self._reader.start()
+        if not self._started.wait(timeout):
+            self.close()
+            raise WindowUnavailable(f"the window did not come up within {timeout:g} s")
+        if self._unavailable is not None:
+            raise WindowUnavailable(self._unavailable)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Take the window down without an answer: safe from any thread and more than once."""
+        proc = self._proc
+        if proc is None or proc.poll() is not None:
+            return
+        with contextlib.suppress(OSError, ValueError):
+            proc.stdin.close()  # type: ignore[union-attr]
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            log.warning("the break window did not close; ending its process")
+            proc.kill()
+            proc.wait(timeout)
+
+    @property
+    def is_open(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None and self._started.is_set() \
+            and self._unavailable is None
+
+    def _read(self, stdout: IO[str]) -> None:
+        for line in stdout:
+            try:
+                event: dict[str, Any] = json.loads(line)
+            except ValueError:
+                log.warning("the break window said something unexpected: %r", line[:200])
+                continue
+            if "shown" in event:
+                self._started.set()
+            elif "unavailable" in event:
+                self._unavailable = str(event["unavailable"])
+                self._started.set()
+            for kind, callback in self._callbacks.items():
+                if kind in event:
+                    try:
+                        callback(str(event[kind]))
+                    except Exception:
+                        log.exception("the break window's %s callback failed", kind)
+        # The child ended (closed, answered and rated, or crashed): reap it.
+        if self._proc is not None:
+            code = self._proc.wait()
+            if not self._started.is_set():
+                self._unavailable = f"the window's process ended at once (exit {code})"
+                self._started.set()
