@@ -59,7 +59,10 @@ def test_run_from_the_command_line_execs_the_coach(
 
     with pytest.raises(Exec):
         main()
-    assert seen == [launch.coach_argv(tmp_path / "h", None, headless=False, verbose=False)]
+    from glutecoach.library import user_exercises_dir
+
+    assert seen == [launch.coach_argv(tmp_path / "h", None, headless=False, verbose=False,
+                                      exercises_dir=user_exercises_dir(None))]
     assert started == []
 
 

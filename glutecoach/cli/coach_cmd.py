@@ -35,7 +35,10 @@ def run(app: App, headless: bool) -> None:
         from glutecoach.coach.launch import can_exec, exec_coach
 
         if can_exec():
-            exec_coach(app.home, path, headless=headless, verbose=app.verbose)
+            from glutecoach.library import user_exercises_dir
+
+            exec_coach(app.home, path, headless=headless, verbose=app.verbose,
+                       exercises_dir=user_exercises_dir(path))
     from glutecoach.coach.runner import run_coach
 
     run_coach(config, path, app.home, headless=headless, verbose=app.verbose)

@@ -25,13 +25,16 @@ from glutecoach.errors import one_line_errors
 
 
 def coach_argv(home: Path, config_path: Path | None, *, headless: bool,
-               verbose: bool) -> list[str]:
+               verbose: bool, exercises_dir: Path | None = None) -> list[str]:
     """The command line of the coach's process: the config already resolved by `run`, so the
-    coach reads exactly the file that was checked."""
+    coach reads exactly the file that was checked, and the folder of the user's own exercises
+    (resolving the default config folder would cost the coach platformdirs all day)."""
     argv = [sys.executable, "-OO", *_safe_path(), "-m", "glutecoach.coach",
             "--home", str(home.absolute())]
     if config_path is not None:
         argv += ["--config", str(config_path.absolute())]
+    if exercises_dir is not None:
+        argv += ["--exercises", str(exercises_dir.absolute())]
     if headless:
         argv.append("--headless")
     if verbose:
@@ -55,11 +58,13 @@ def can_exec() -> bool:
     return os.name == "posix" and not getattr(sys, "frozen", False) and bool(sys.executable)
 
 
-def exec_coach(home: Path, config_path: Path | None, *, headless: bool, verbose: bool) -> None:
+def exec_coach(home: Path, config_path: Path | None, *, headless: bool, verbose: bool,
+               exercises_dir: Path | None = None) -> None:
     """Replace this process with the coach's. Returns only when exec fails (seen where this user
     may not open the interpreter's path anew); the caller then runs the coach in this process,
     which costs memory, not function."""
-    argv = coach_argv(home, config_path, headless=headless, verbose=verbose)
+    argv = coach_argv(home, config_path, headless=headless, verbose=verbose,
+                      exercises_dir=exercises_dir)
     sys.stdout.flush()
     sys.stderr.flush()
     with contextlib.suppress(OSError):
@@ -73,6 +78,7 @@ def main(args: list[str] | None = None) -> None:
                                      description="The coach's process (see `glutecoach run`).")
     parser.add_argument("--home", type=Path, required=True)
     parser.add_argument("--config", type=Path)
+    parser.add_argument("--exercises", type=Path)
     parser.add_argument("--headless", action="store_true")
     parser.add_argument("--verbose", action="store_true")
     opts = parser.parse_args(args)
@@ -82,4 +88,5 @@ def main(args: list[str] | None = None) -> None:
         from glutecoach.config import Config, load_config
 
         config = load_config(opts.config) if opts.config is not None else Config()
-        run_coach(config, opts.config, opts.home, headless=opts.headless, verbose=opts.verbose)
+        run_coach(config, opts.config, opts.home, headless=opts.headless, verbose=opts.verbose,
+                  exercises_dir=opts.exercises)

@@ -16,7 +16,7 @@ log = logging.getLogger("glutecoach.run")
 
 
 def run_coach(config: Config, config_path: Path | None, home: Path, *, headless: bool,
-              verbose: bool) -> None:
+              verbose: bool, exercises_dir: Path | None = None) -> None:
     from apscheduler.schedulers.background import BackgroundScheduler
 
     from glutecoach.coach.clockguard import PollDeadline
@@ -50,7 +50,7 @@ def run_coach(config: Config, config_path: Path | None, home: Path, *, headless:
         notifier = open_notifier(config.desktop.notifier,
                                  timeout_seconds=config.desktop.notification_timeout_seconds)
         cleanup.append(("notifier", notifier.close))
-        library = load_library(user_exercises_dir(config_path))
+        library = load_library(exercises_dir or user_exercises_dir(config_path))
         for warning in library.warnings:
             log.warning("exercise library: %s", warning)
         meetings, problems = open_meeting_sources(config.meetings, zone=config.schedule.zone())
