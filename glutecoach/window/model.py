@@ -24,6 +24,14 @@ ANSWERS: tuple[Answer, ...] = ("done", "snooze", "skip")
 RATINGS: tuple[Rating, ...] = ("easy", "right", "hard")
 
 
+class WindowUnavailable(Exception):
+    """No break window can be shown here; `reason` is one sentence for the user."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 @dataclass(frozen=True)
 class WindowItem:
     """One exercise of the plan as the window shows it."""

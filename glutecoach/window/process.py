@@ -23,8 +23,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import IO, Any
 
-from glutecoach.window.model import WindowItem, WindowPlan
-from glutecoach.window.tk_window import WindowUnavailable  # no Tk imported by this
+from glutecoach.window.model import WindowItem, WindowPlan, WindowUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
-from glutecoach.window.model import BreakModel, Event, WindowPlan, WindowState
+from glutecoach.window.model import BreakModel, Event, WindowPlan, WindowState, WindowUnavailable
 
 # The palette and SAFETY_LINE are re-exported: callers and tests have imported them from here.
 from glutecoach.window.tk_view import ACCENT as ACCENT
@@ -40,14 +40,6 @@ POLL_MS = 100  # how often the Tk thread looks at the queue and moves the countd
 
 # A request from another thread: run on the Tk thread with the view, its result set on the future.
 Command = Callable[[BreakView], Any]
-
-
-class WindowUnavailable(Exception):
-    """No break window can be shown here; `reason` is one sentence for the user."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 def _needs_x_display() -> bool:

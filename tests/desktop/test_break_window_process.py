@@ -48,10 +48,10 @@ def test_a_click_on_done_in_the_windows_process_reaches_the_coach(on_xvfb: str) 
     try:
         assert window.is_open
         wait_for(lambda: find_windows(on_xvfb), "the window to be mapped")
-        subprocess.run(["xdotool", "mousemove", "--sync", str(x), str(y), "click", "1",
-                        # Away again: a later `mousemove --sync` to this very spot would wait
-                        # for a motion that never comes (the session's Xvfb is shared).
-                        "mousemove", "0", "0"],
+        # `mousemove --sync` waits for a motion: from a corner, as the pointer may already be
+        # on that very spot (the session's Xvfb is shared), and back there after the click.
+        subprocess.run(["xdotool", "mousemove", "0", "0", "mousemove", "--sync", str(x), str(y),
+                        "click", "1", "mousemove", "0", "0"],
                        env=x_env(on_xvfb), check=True, timeout=10)
         wait_for(lambda: recorder.answers == ["done"], "the answer to reach the coach")
     finally:
