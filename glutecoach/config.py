@@ -6,7 +6,6 @@ error with a "did you mean" rather than a silently ignored setting.
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import json
 import os
@@ -420,6 +419,8 @@ def _problem(err: Any, text: str) -> tuple[int | None, str]:
     line = find_line(text, loc)
     if err["type"] == "extra_forbidden":
         known = _known_keys(loc[:-1])
+        import difflib  # only for a config with a typo: not in the coach's memory all day
+
         hint = difflib.get_close_matches(loc[-1], known, n=1)
         suggestion = f'; did you mean "{hint[0]}"?' if hint else f"; known keys: {', '.join(known)}"
         return line, f"unknown key {key}{suggestion}"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -40,6 +39,8 @@ def printable(text: str) -> str:
     """`text` with control and format characters escaped (\\x1b, \\x00, \\u202e), so that what a
     file holds cannot clear the terminal, move the cursor, reorder the line or break it in two
     when an error or warning quotes it."""
+    import unicodedata  # only when something goes wrong: not in the coach's memory all day
+
     return "".join(_escape(c) if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c
                    for c in text)
 
