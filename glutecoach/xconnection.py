@@ -1,29 +1,31 @@
-"""Connections to the X server (python-xlib) for idle time and fullscreen windows."""
+"""Connections to the X server for idle time and fullscreen windows.
+
+Light to import: python-xlib is loaded only when a connection is opened, by
+`glutecoach.xprotocol` (its protocol core and the four requests the coach sends).
+"""
 
 from __future__ import annotations
 
-import threading
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from glutecoach.xprotocol import XConnection
 
 
-def open_display(name: str, extensions: tuple[str, ...] = ()) -> Any:
-    """An Xlib connection that loads only the named X extensions.
+class XConnectionError(Exception):
+    """The X server cannot be reached or refused the connection: one plain line."""
 
-    python-xlib's Display imports a module and makes a round trip for every extension the server
-    offers (about fifteen on Xvfb or Xorg: RANDR, XInput, RECORD, ...): code the coach never calls,
-    about 0.4 MB of its memory. The list it walks, `Xlib.ext.__extensions__`, is narrowed
-    for the length of the call; the lock keeps two threads from connecting at once.
+
+def open_display(name: str) -> XConnection:
+    """A connection to the X server `name` (":0").
+
+    Raises ImportError when python-xlib is missing and XConnectionError when the server cannot
+    be reached.
     """
-    from Xlib import display as xdisplay
-    from Xlib import ext
+    # Imported at every call, not only the first: glutecoach.xprotocol stays loaded once
+    # imported, and this is where a missing (or blocked) python-xlib must show.
+    import Xlib  # noqa: F401
 
-    with _CONNECTING:
-        everything = ext.__extensions__
-        ext.__extensions__ = [(x, mod) for x, mod in everything if x in extensions]
-        try:
-            return xdisplay.Display(name)
-        finally:
-            ext.__extensions__ = everything
+    from glutecoach.xprotocol import XConnection
 
-
-_CONNECTING = threading.Lock()
+    return XConnection(name)

@@ -14,14 +14,20 @@ import logging
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from glutecoach.meetings.apps import AppNames
 from glutecoach.meetings.base import FailureLog, MeetingSignal, ReadFailed, SignalUnavailable
 from glutecoach.meetings.camera import process_names
-from glutecoach.xconnection import open_display
+from glutecoach.xconnection import XConnectionError, open_display
+
+if TYPE_CHECKING:
+    from glutecoach.xprotocol import XConnection
 
 log = logging.getLogger(__name__)
+
+ATOMS = ("_NET_SUPPORTED", "_NET_ACTIVE_WINDOW", "_NET_WM_STATE", "_NET_WM_STATE_FULLSCREEN",
+         "_NET_WM_PID", "WM_CLASS")  # fmt: skip
 
 
 class X11Fullscreen:
@@ -42,11 +48,12 @@ class X11Fullscreen:
         self._proc = proc
         self._failures = FailureLog(self.name, log)
         try:
-            self._display: Any = self._connect()
+            display = self._connect()
         except ReadFailed as e:
             raise SignalUnavailable(str(e)) from e
+        self._display: XConnection | None = display
         try:
-            supported = self._supported()
+            supported = self._supported(display)
         except Exception as e:
             self._drop()
             raise SignalUnavailable(f"the X server on {self._display_name} failed: {e}") from e
@@ -57,67 +64,64 @@ class X11Fullscreen:
                 " fullscreen state (_NET_ACTIVE_WINDOW, _NET_WM_STATE_FULLSCREEN)"
             )
 
-    def _connect(self) -> Any:
-        try:
-            from Xlib import error as xerror
-        except ImportError as e:
-            raise SignalUnavailable("python-xlib is not installed (pip install python-xlib)") from e
+    def _connect(self) -> XConnection:
         try:
             # Window properties are core protocol: no X extension is needed.
             display = open_display(self._display_name)
-        except (xerror.DisplayError, xerror.ConnectionClosedError, OSError) as e:
-            raise ReadFailed(f"cannot connect to the X server on {self._display_name}: {e}") from e
-        self._atoms = {
-            name: display.intern_atom(name)
-            for name in ("_NET_SUPPORTED", "_NET_ACTIVE_WINDOW", "_NET_WM_STATE",
-                         "_NET_WM_STATE_FULLSCREEN", "_NET_WM_PID")
-        }  # fmt: skip
+        except ImportError as e:
+            raise SignalUnavailable("python-xlib is not installed (pip install python-xlib)") from e
+        except XConnectionError as e:
+            raise ReadFailed(str(e)) from e
+        try:
+            self._atoms = {name: display.intern_atom(name) for name in ATOMS}
+        except Exception as e:  # the server went away at once
+            with contextlib.suppress(Exception):
+                display.close()
+            raise ReadFailed(f"the X server on {self._display_name} failed: {e}") from e
         return display
 
-    def _supported(self) -> set[str]:
-        from Xlib import X
-
-        root = self._display.screen().root
-        prop = root.get_full_property(self._atoms["_NET_SUPPORTED"], X.AnyPropertyType)
+    def _supported(self, display: XConnection) -> set[str]:
+        prop = display.get_property(display.root, self._atoms["_NET_SUPPORTED"])
         if prop is None:
             return set()
         wanted = {atom: name for name, atom in self._atoms.items()}
-        return {wanted[a] for a in prop.value if a in wanted}
+        return {wanted[a] for a in prop.numbers() if a in wanted}
 
-    def fullscreen_app(self) -> tuple[str, ...] | None:
+    def fullscreen_app(self, display: XConnection) -> tuple[str, ...] | None:
         """The names of the active window's app when that window is fullscreen, None otherwise:
         the process's comm and executable name first (they read best), then WM_CLASS."""
-        from Xlib import X
-        from Xlib import error as xerror
+        from Xlib.error import BadMatch, BadWindow
 
-        root = self._display.screen().root
-        active = root.get_full_property(self._atoms["_NET_ACTIVE_WINDOW"], X.AnyPropertyType)
-        if active is None or not len(active.value) or not active.value[0]:
+        active = display.get_property(display.root, self._atoms["_NET_ACTIVE_WINDOW"])
+        window = active.numbers()[0] if active is not None and active.numbers() else 0
+        if not window:
             return None
-        window = self._display.create_resource_object("window", int(active.value[0]))
         try:
-            state = window.get_full_property(self._atoms["_NET_WM_STATE"], X.AnyPropertyType)
-            if state is None or self._atoms["_NET_WM_STATE_FULLSCREEN"] not in state.value:
+            state = display.get_property(window, self._atoms["_NET_WM_STATE"])
+            if state is None or self._atoms["_NET_WM_STATE_FULLSCREEN"] not in state.numbers():
                 return None
-            wm_class = window.get_wm_class() or ()
-            pid = window.get_full_property(self._atoms["_NET_WM_PID"], X.AnyPropertyType)
-        except (xerror.BadWindow, xerror.BadMatch):
+            wm_class = display.get_property(window, self._atoms["WM_CLASS"])
+            pid = display.get_property(window, self._atoms["_NET_WM_PID"])
+        except (BadWindow, BadMatch):
             return None  # the window closed between two requests
         names: list[str] = []
-        if pid is not None and len(pid.value):
-            names.extend(process_names(self._proc, str(int(pid.value[0]))))
-        names.extend(reversed(wm_class))  # the class ("Evince") reads better than the instance
-        return tuple(n for n in names if n) or (f"window {int(active.value[0]):#x}",)
+        if pid is not None and pid.numbers():
+            names.extend(process_names(self._proc, str(pid.numbers()[0])))
+        # WM_CLASS is "instance\0class\0"; the class ("Evince") reads better than the instance.
+        parts = wm_class.text().split("\0") if wm_class is not None else []
+        if len(parts) >= 2:
+            names.extend((parts[1], parts[0]))
+        return tuple(n for n in names if n) or (f"window {window:#x}",)
 
     def read(self, now: datetime) -> MeetingSignal:
         # A dead connection (X restarted) is reopened on the next read: a long-running coach heals.
         try:
             if self._display is None:
                 self._display = self._connect()
-            names = self.fullscreen_app()
+            names = self.fullscreen_app(self._display)
         except ReadFailed as e:
             return self._failures.failed(e)
-        except Exception as e:  # python-xlib raises many unrelated types for a lost connection
+        except Exception as e:  # a lost connection: ConnectionClosedError, OSError, a bad reply
             self._drop()
             return self._failures.failed(f"the X server on {self._display_name} failed: {e}")
         if names is None or self._ignore.match(*names) is not None:

@@ -139,12 +139,13 @@ class XServer:
         stop(self.proc)
 
 
-def start_xvfb(log_dir: Path, size: str = "1280x800x24") -> XServer:
+def start_xvfb(log_dir: Path, size: str = "1280x800x24", args: Sequence[str] = ()) -> XServer:
     """Start Xvfb on a display it picks itself and wait until it accepts clients.
 
     `-displayfd` lets the server take the first free display number and write it back, which is
     race-free where a scan of /tmp/.X11-unix is not (two test runs side by side). `-noreset`
-    keeps the idle counter from resetting each time the last client disconnects.
+    keeps the idle counter from resetting each time the last client disconnects. `args` go to
+    Xvfb as well (`-extension MIT-SCREEN-SAVER` turns an extension off).
     """
     paths = need("Xvfb")
     need_module("Xlib")
@@ -153,7 +154,7 @@ def start_xvfb(log_dir: Path, size: str = "1280x800x24") -> XServer:
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             [paths["Xvfb"], "-displayfd", str(write_end), "-noreset", "-nolisten", "tcp",
-             "-screen", "0", size],
+             "-screen", "0", size, *args],
             pass_fds=(write_end,), stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
     os.close(write_end)

@@ -27,6 +27,10 @@ NOT_IN_AN_IDLE_COACH = ("click", "rich", "matplotlib", "pystray", "desktop_notif
                         "tkinter", "icalendar", "glutecoach.cli", "glutecoach.report.build",
                         "glutecoach.report.html", "glutecoach.simulate")
 
+# python-xlib's full Display, its 120 core requests and its window/GC/colormap object layer: the
+# coach's X connection (idle time, fullscreen windows) is the protocol core alone.
+NOT_IN_THE_COACH_ON_X11 = ("Xlib.display", "Xlib.protocol.request", "Xlib.xobject")
+
 
 def test_run_becomes_the_lean_coach_process(desktop_env: dict[str, str], tmp_path: Path) -> None:
     probe = tmp_path / "probe"
@@ -64,3 +68,8 @@ def test_run_becomes_the_lean_coach_process(desktop_env: dict[str, str], tmp_pat
               if any(m == name or m.startswith(name + ".") for name in NOT_IN_AN_IDLE_COACH)]
     assert loaded == []
     assert "glutecoach.engine" in seen["modules"]  # the record is the coach's own
+    # It asked this X server for idle time (an X11 session), and loaded no more of X than that.
+    assert {"glutecoach.presence.x11", "glutecoach.xprotocol"} <= set(seen["modules"])
+    x_extra = [m for m in seen["modules"]
+               if any(m == name or m.startswith(name + ".") for name in NOT_IN_THE_COACH_ON_X11)]
+    assert x_extra == []

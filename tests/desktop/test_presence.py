@@ -65,26 +65,6 @@ def test_x11_idle_grows_while_nothing_happens(xvfb: str) -> None:
     assert 0.99 <= second.idle_seconds - first.idle_seconds <= elapsed + 0.01
 
 
-def test_an_x_connection_loads_only_the_extensions_asked_for(xvfb: str) -> None:
-    from Xlib import ext
-
-    from glutecoach.xconnection import open_display
-
-    everything = list(ext.__extensions__)
-    plain = open_display(xvfb)
-    saver = open_display(xvfb, ("MIT-SCREEN-SAVER",))
-    try:
-        assert plain.extensions == []
-        assert saver.extensions == ["MIT-SCREEN-SAVER"]
-        # Xvfb offers many more; a default python-xlib connection would load them all.
-        assert len(set(plain.list_extensions()) & {name for name, _ in everything}) > 5
-        assert saver.screen().root.screensaver_query_info().idle >= 0
-    finally:
-        plain.close()
-        saver.close()
-    assert ext.__extensions__ == everything  # python-xlib's list is left as it was
-
-
 @pytest.mark.parametrize(
     "action", [("mousemove", "--sync", "40", "30"), ("key", "shift")], ids=["mouse", "key"]
 )
