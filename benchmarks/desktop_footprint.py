@@ -174,10 +174,11 @@ def _peer_once(desktop: Desktop, argv: list[str], work: Path,
         desktop._stop(proc)
 
 
-def library_breakdown(modules: list[str]) -> list[tuple[str, float]]:
+def library_breakdown(modules: list[str], env: dict[str, str]) -> list[tuple[str, float]]:
     """MB per library of the recorded modules, re-imported in a fresh `python -OO`: libraries
     leaves first (one imported alone tells which others it pulls in), each charged with what its
-    own import adds; then the rest of the standard library; medians of three runs."""
+    own import adds; then the rest of the standard library; medians of three runs. `env` is the
+    coach's: its bytecode caches, so that nothing is compiled (compiling costs memory too)."""
     stdlib = set(sys.stdlib_module_names)
 
     def top(name: str) -> str:
@@ -189,7 +190,7 @@ def library_breakdown(modules: list[str]) -> list[tuple[str, float]]:
         if t not in stdlib and not t.startswith("_") and t not in ("__main__", "sitecustomize") \
                 and t not in libraries:
             libraries.append(t)
-    pulls = {lib: _pulled_in(modules, lib, libraries) for lib in libraries}
+    pulls = {lib: _pulled_in(modules, lib, libraries, env) for lib in libraries}
     order: list[str] = []
 
     def visit(lib: str, path: tuple[str, ...] = ()) -> None:
@@ -201,7 +202,7 @@ def library_breakdown(modules: list[str]) -> list[tuple[str, float]]:
 
     for lib in libraries:
         visit(lib)
-    runs = [_charged(modules, order) for _ in range(3)]
+    runs = [_charged(modules, order, env) for _ in range(3)]
     return [(name, statistics.median(run[name] for run in runs)) for name in runs[0]]
 
 
@@ -246,15 +247,17 @@ print(json.dumps(charged))
 """
 
 
-def _pulled_in(modules: list[str], lib: str, libraries: list[str]) -> list[str]:
+def _pulled_in(modules: list[str], lib: str, libraries: list[str],
+               env: dict[str, str]) -> list[str]:
     done = subprocess.run([sys.executable, "-OO", "-c", _IMPORT_ONE, json.dumps(modules), lib],
-                          capture_output=True, text=True, check=True)
+                          capture_output=True, text=True, check=True, env=env)
     return [other for other in json.loads(done.stdout) if other in libraries and other != lib]
 
 
-def _charged(modules: list[str], order: list[str]) -> dict[str, float]:
+def _charged(modules: list[str], order: list[str], env: dict[str, str]) -> dict[str, float]:
     done = subprocess.run([sys.executable, "-OO", "-c", _IMPORT_ALL, json.dumps(modules),
-                           json.dumps(order)], capture_output=True, text=True, check=True)
+                           json.dumps(order)], capture_output=True, text=True, check=True,
+                          env=env)
     return json.loads(done.stdout)  # type: ignore[no-any-return]
 
 
@@ -296,7 +299,7 @@ def desktop_figures(work: Path, idle_seconds: float = 60, runs: int = 3) -> tupl
                     Figure(f"{name}: context switches per minute", med(peers[name], 2), "/min",
                            "", None)]
     lines = [f"  {name:<30} {mb:6.2f} MB"
-             for name, mb in library_breakdown(json.loads(record.read_text()))]
+             for name, mb in library_breakdown(json.loads(record.read_text()), desktop.env)]
     return figures, ["where the desktop coach's memory goes (imports only):", *lines]
 
 
