@@ -131,3 +131,21 @@ def test_a_glutecoach_folder_where_the_user_stands_is_not_what_the_coach_runs(
     assert "decoy" not in done.stdout
     assert done.returncode == 1, done.stderr
     assert done.stderr.startswith("glutecoach: error: cannot tell when you are at the keyboard")
+
+
+def test_the_coach_reads_the_command_line_run_writes(tmp_path: Path) -> None:
+    argv = launch.coach_argv(tmp_path / "h", tmp_path / "c.toml", headless=True, verbose=False,
+                             exercises_dir=tmp_path / "ex")
+    opts = launch.parse_coach_args(argv[argv.index("glutecoach.coach") + 1:])
+    assert opts == launch.CoachArgs(tmp_path / "h", tmp_path / "c.toml", tmp_path / "ex",
+                                    headless=True, verbose=False)
+
+
+@pytest.mark.parametrize("argv", [[], ["--home"], ["--home", "h", "--colour"], ["--config", "c"]])
+def test_a_coach_command_line_it_cannot_read_is_one_line(
+        argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as ended:
+        launch.main(argv)
+    assert ended.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("glutecoach: error: the coach's process") and err.count("\n") == 1

@@ -15,13 +15,13 @@ interpreter to start) the coach runs in the command's own process instead.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
-from glutecoach.errors import one_line_errors
+from glutecoach.errors import InputError, one_line_errors
 
 
 def coach_argv(home: Path, config_path: Path | None, *, headless: bool,
@@ -71,19 +71,40 @@ def exec_coach(home: Path, config_path: Path | None, *, headless: bool, verbose:
         os.execv(argv[0], argv)
 
 
+@dataclass(frozen=True)
+class CoachArgs:
+    home: Path
+    config: Path | None = None
+    exercises: Path | None = None
+    headless: bool = False
+    verbose: bool = False
+
+
+def parse_coach_args(args: list[str]) -> CoachArgs:
+    """The coach's own command line, as `coach_argv` writes it. Not argparse: the coach would
+    keep argparse and gettext in its memory all day for a line no user types."""
+    paths: dict[str, Path] = {}
+    flags: set[str] = set()
+    words = iter(args)
+    for word in words:
+        if word in ("--headless", "--verbose"):
+            flags.add(word)
+        elif word in ("--home", "--config", "--exercises") and (value := next(words, None)):
+            paths[word] = Path(value)
+        else:
+            raise InputError(f"the coach's process does not take {word!r} (see `glutecoach run`)")
+    if "--home" not in paths:
+        raise InputError("the coach's process needs --home (see `glutecoach run`)")
+    return CoachArgs(paths["--home"], paths.get("--config"), paths.get("--exercises"),
+                     "--headless" in flags, "--verbose" in flags)
+
+
 def main(args: list[str] | None = None) -> None:
     """`python -OO -m glutecoach.coach`: what `glutecoach run` becomes. Not meant to be typed:
     errors end as one line and an exit code, as for every glutecoach command."""
-    parser = argparse.ArgumentParser(prog="glutecoach run",
-                                     description="The coach's process (see `glutecoach run`).")
-    parser.add_argument("--home", type=Path, required=True)
-    parser.add_argument("--config", type=Path)
-    parser.add_argument("--exercises", type=Path)
-    parser.add_argument("--headless", action="store_true")
-    parser.add_argument("--verbose", action="store_true")
-    opts = parser.parse_args(args)
     os.umask(0o077)  # as in the command line: everything the coach writes is the user's alone
     with one_line_errors():
+        opts = parse_coach_args(sys.argv[1:] if args is None else args)
         from glutecoach.coach.runner import run_coach
         from glutecoach.config import Config, load_config
 

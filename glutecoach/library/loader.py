@@ -12,7 +12,6 @@ be complete.
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -92,6 +91,8 @@ class Library:
 
     def suggest(self, exercise_id: str) -> str | None:
         """The closest known id, for a "did you mean"."""
+        import difflib  # only for a name that is not in the library
+
         hits = difflib.get_close_matches(exercise_id, self._by_id, n=1, cutoff=0.5)
         if not hits:
             # "bridge" should find "glute-bridge": try the ids that contain the word.
@@ -178,6 +179,8 @@ def describe_error(exc: ValidationError) -> str:
     kind = first["type"]
     if kind == "extra_forbidden":
         known = _known_keys(first["loc"][:-1])
+        import difflib  # only for a broken exercise file
+
         hint = difflib.get_close_matches(str(first["loc"][-1]), known, n=1)
         text = f"unknown key {key}" + (f'; did you mean "{hint[0]}"?' if hint
                                        else f"; known keys: {', '.join(known)}")
