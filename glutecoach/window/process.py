@@ -42,11 +42,11 @@ def plan_from_json(text: str) -> tuple[WindowPlan, bool, bool]:
 
 
 def window_command() -> list[str]:
-    """The child's command line: the coach's own interpreter, lean as the coach is (-OO), and
-    with -P where the coach runs with it (coach/launch.py)."""
-    from glutecoach.coach.launch import _safe_path
+    """The child's command line: the coach's own interpreter, run as lean as the coach (and so
+    sharing its bytecode caches), with -P where the coach runs with it (coach/launch.py)."""
+    from glutecoach.coach.launch import LEAN, _safe_path
 
-    return [sys.executable, "-OO", *_safe_path(), "-m", "glutecoach.window"]
+    return [sys.executable, *LEAN, *_safe_path(), "-m", "glutecoach.window"]
 
 
 class WindowProcess:

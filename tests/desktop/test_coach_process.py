@@ -17,7 +17,8 @@ import atexit, json, os, sys
 
 def _record():
     with open(os.environ["GLUTECOACH_TEST_MODULES"], "w") as f:
-        json.dump({"optimize": sys.flags.optimize, "modules": sorted(sys.modules)}, f)
+        json.dump({"optimize": sys.flags.optimize, "xoptions": sorted(sys._xoptions),
+                   "modules": sorted(sys.modules)}, f)
 
 atexit.register(_record)
 """
@@ -64,6 +65,7 @@ def test_run_becomes_the_lean_coach_process(desktop_env: dict[str, str], tmp_pat
         log.close()
     seen = json.loads(record.read_text())
     assert seen["optimize"] == 2
+    assert "no_debug_ranges" in seen["xoptions"]  # code objects without column tables
     loaded = [m for m in seen["modules"]
               if any(m == name or m.startswith(name + ".") for name in NOT_IN_AN_IDLE_COACH)]
     assert loaded == []
