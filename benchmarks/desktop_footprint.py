@@ -30,6 +30,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from glutecoach.coach.launch import LEAN
+
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_MB = 55
 PEERS = {"Workrave": ["workrave"], "Safe Eyes": ["safeeyes"]}
@@ -175,7 +177,8 @@ def _peer_once(desktop: Desktop, argv: list[str], work: Path,
 
 
 def library_breakdown(modules: list[str], env: dict[str, str]) -> list[tuple[str, float]]:
-    """MB per library of the recorded modules, re-imported in a fresh `python -OO`: libraries
+    """MB per library of the recorded modules, re-imported in a fresh interpreter run as the
+    coach's is (`LEAN`): libraries
     leaves first (one imported alone tells which others it pulls in), each charged with what its
     own import adds; then the rest of the standard library; medians of three runs. `env` is the
     coach's: its bytecode caches, so that nothing is compiled (compiling costs memory too)."""
@@ -249,13 +252,13 @@ print(json.dumps(charged))
 
 def _pulled_in(modules: list[str], lib: str, libraries: list[str],
                env: dict[str, str]) -> list[str]:
-    done = subprocess.run([sys.executable, "-OO", "-c", _IMPORT_ONE, json.dumps(modules), lib],
+    done = subprocess.run([sys.executable, *LEAN, "-c", _IMPORT_ONE, json.dumps(modules), lib],
                           capture_output=True, text=True, check=True, env=env)
     return [other for other in json.loads(done.stdout) if other in libraries and other != lib]
 
 
 def _charged(modules: list[str], order: list[str], env: dict[str, str]) -> dict[str, float]:
-    done = subprocess.run([sys.executable, "-OO", "-c", _IMPORT_ALL, json.dumps(modules),
+    done = subprocess.run([sys.executable, *LEAN, "-c", _IMPORT_ALL, json.dumps(modules),
                            json.dumps(order)], capture_output=True, text=True, check=True,
                           env=env)
     return json.loads(done.stdout)  # type: ignore[no-any-return]

@@ -104,10 +104,21 @@ def parse_coach_args(args: list[str]) -> CoachArgs:
                      "--headless" in flags, "--verbose" in flags)
 
 
+def refuse_tls() -> None:
+    """Keep `ssl` out of the coach's process. The coach has no network code (README, privacy),
+    but asyncio, which APScheduler and SQLAlchemy import, imports `ssl` when it can, and with it
+    OpenSSL's libcrypto: 1.4-3 MB resident all day for nothing. A None in sys.modules makes that
+    import fail, which asyncio expects (ssl is optional there); any TLS in the coach would fail
+    the same way, which is the point."""
+    if "ssl" not in sys.modules:
+        sys.modules["ssl"] = None  # type: ignore[assignment]
+
+
 def main(args: list[str] | None = None) -> None:
     """`python -OO -m glutecoach.coach`: what `glutecoach run` becomes. Not meant to be typed:
     errors end as one line and an exit code, as for every glutecoach command."""
     os.umask(0o077)  # as in the command line: everything the coach writes is the user's alone
+    refuse_tls()
     with one_line_errors():
         opts = parse_coach_args(sys.argv[1:] if args is None else args)
         from glutecoach.coach.runner import run_coach

@@ -18,7 +18,8 @@ import atexit, json, os, sys
 def _record():
     with open(os.environ["GLUTECOACH_TEST_MODULES"], "w") as f:
         json.dump({"optimize": sys.flags.optimize, "xoptions": sorted(sys._xoptions),
-                   "modules": sorted(sys.modules)}, f)
+                   # a None entry is a module refused to the process (launch.refuse_tls)
+                   "modules": sorted(k for k, v in sys.modules.items() if v is not None)}, f)
 
 atexit.register(_record)
 """
@@ -26,7 +27,9 @@ atexit.register(_record)
 # Imported by commands, the tray, notifications and reports; an idle headless coach needs none.
 NOT_IN_AN_IDLE_COACH = ("click", "rich", "matplotlib", "pystray", "desktop_notifier", "plyer",
                         "tkinter", "icalendar", "glutecoach.cli", "glutecoach.report.build",
-                        "glutecoach.report.html", "glutecoach.simulate")
+                        "glutecoach.report.html", "glutecoach.simulate",
+                        # no network code: TLS (OpenSSL's libcrypto) is refused (launch.py)
+                        "ssl", "_ssl")
 
 # python-xlib's full Display, its 120 core requests and its window/GC/colormap object layer: the
 # coach's X connection (idle time, fullscreen windows) is the protocol core alone.
