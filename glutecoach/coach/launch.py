@@ -105,13 +105,15 @@ def parse_coach_args(args: list[str]) -> CoachArgs:
 
 
 def refuse_tls() -> None:
-    """Keep `ssl` out of the coach's process. The coach has no network code (README, privacy),
-    but asyncio, which APScheduler and SQLAlchemy import, imports `ssl` when it can, and with it
-    OpenSSL's libcrypto: 1.4-3 MB resident all day for nothing. A None in sys.modules makes that
-    import fail, which asyncio expects (ssl is optional there); any TLS in the coach would fail
-    the same way, which is the point."""
-    if "ssl" not in sys.modules:
-        sys.modules["ssl"] = None  # type: ignore[assignment]
+    """Keep OpenSSL out of the coach's process. The coach has no network code (README, privacy),
+    but asyncio, which APScheduler and SQLAlchemy import, imports `ssl` when it can, and hashlib
+    its OpenSSL-backed `_hashlib`: together OpenSSL's libcrypto and libssl, about 3 MB resident
+    all day for nothing. A None in sys.modules makes those imports fail, which both expect (ssl
+    is optional in asyncio; hashlib then uses CPython's own md5, sha1, sha2, sha3 and blake2);
+    any TLS in the coach would fail the same way, which is the point."""
+    for name in ("ssl", "_hashlib"):
+        if name not in sys.modules:
+            sys.modules[name] = None  # type: ignore[assignment]
 
 
 def main(args: list[str] | None = None) -> None:

@@ -28,8 +28,8 @@ atexit.register(_record)
 NOT_IN_AN_IDLE_COACH = ("click", "rich", "matplotlib", "pystray", "desktop_notifier", "plyer",
                         "tkinter", "icalendar", "glutecoach.cli", "glutecoach.report.build",
                         "glutecoach.report.html", "glutecoach.simulate",
-                        # no network code: TLS (OpenSSL's libcrypto) is refused (launch.py)
-                        "ssl", "_ssl")
+                        # no network code: OpenSSL is refused (launch.refuse_tls)
+                        "ssl", "_ssl", "_hashlib")
 
 # python-xlib's full Display, its 120 core requests and its window/GC/colormap object layer: the
 # coach's X connection (idle time, fullscreen windows) is the protocol core alone.
@@ -59,6 +59,9 @@ def test_run_becomes_the_lean_coach_process(desktop_env: dict[str, str], tmp_pat
         cmdline = Path(f"/proc/{proc.pid}/cmdline").read_bytes().split(b"\0")[:-1]
         args = [a.decode() for a in cmdline]
         assert "-OO" in args and args[args.index("-m") + 1] == "glutecoach.coach"
+        # No OpenSSL mapped into it: the coach has no network code (launch.refuse_tls).
+        maps = Path(f"/proc/{proc.pid}/maps").read_text()
+        assert "libcrypto" not in maps and "libssl" not in maps
         assert cli("stop").returncode == 0
         assert proc.wait(20) == 0
     finally:
