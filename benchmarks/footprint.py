@@ -6,14 +6,18 @@
   - `glutecoach --version` against a bare interpreter's start (target: <= 6x);
   - `glutecoach status` end to end, and the control socket's round trip alone (target: < 150 ms);
   - `glutecoach simulate --record` of a year of workdays, end to end (target: < 5 s);
-  - `glutecoach report --week YYYY-Www --json` of one week out of that year (target: < 1 s).
+  - `glutecoach report --week YYYY-Www --json` of one week out of that year (target: < 1 s);
+  - the coach as a user has it on a StatusNotifier desktop, with its D-Bus tray, after its first
+    prompt (issue 12's target: <= 55 MB), beside Workrave and Safe Eyes where they are installed,
+    and the per-library breakdown of its memory (desktop_footprint.py, which also runs alone).
 
 Every command runs as the user runs it: a new process through the installed `glutecoach` script.
 Times are medians of several runs. The coach runs on Xvfb with a private D-Bus (no notification
 server: an idle coach shows none) and the default rules; nobody touches the display, so the
 coach sees the user away and polls once a minute.
 
-Usage:  python benchmarks/footprint.py [--idle-seconds 60] [--runs 15] [--json]
+Usage:  python benchmarks/footprint.py [--idle-seconds 60] [--runs 15] [--desktop-runs 3]
+                                      [--no-desktop] [--json]
 """
 
 from __future__ import annotations
@@ -229,10 +233,23 @@ def year_and_report(work: Path) -> list[Figure]:
     return figures
 
 
+def desktop_figures(work: Path, idle_seconds: float, runs: int) -> tuple[list[Figure],
+                                                                          list[str]]:
+    work.mkdir()
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from desktop_footprint import desktop_figures as measure
+
+    return measure(work, idle_seconds, runs)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--idle-seconds", type=float, default=60)
     parser.add_argument("--runs", type=int, default=15, help="runs per timed command")
+    parser.add_argument("--desktop-runs", type=int, default=3,
+                        help="runs of the desktop coach and of each peer")
+    parser.add_argument("--no-desktop", action="store_true",
+                        help="leave out the desktop coach and its peers (needs the SNI panel)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
 
@@ -240,6 +257,11 @@ def main() -> int:
     try:
         figures = version(args.runs) + year_and_report(work)
         figures += idle_coach(work, args.idle_seconds, args.runs)
+        breakdown: list[str] = []
+        if not args.no_desktop:
+            desktop, breakdown = desktop_figures(work / "desktop", args.idle_seconds,
+                                                 args.desktop_runs)
+            figures += desktop
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if args.json:
@@ -249,6 +271,8 @@ def main() -> int:
               f"Python {sys.version.split()[0]}")
         for f in figures:
             print(f.line())
+        if breakdown:
+            print("\n".join(breakdown))
     return 0 if all(f.ok is not False for f in figures) else 1
 
 

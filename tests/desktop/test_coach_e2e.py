@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from tests.config_helpers import ALL_WEEK_HOURS
+
 from .harness import Dunst, need, need_module, wait_for
 
 # sit 6 s, break 3 s, away 6 s, answer within 20 s; every day is a work day.
@@ -29,15 +31,7 @@ away_after_minutes = 0.1
 snooze_minutes = 0.1
 max_snoozes = 2
 response_minutes = 0.33
-[schedule.hours]
-mon = ["00:00-24:00"]
-tue = ["00:00-24:00"]
-wed = ["00:00-24:00"]
-thu = ["00:00-24:00"]
-fri = ["00:00-24:00"]
-sat = ["00:00-24:00"]
-sun = ["00:00-24:00"]
-[desktop]
+""" + ALL_WEEK_HOURS + """[desktop]
 tray = false
 notification_timeout_seconds = 3
 """

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.config_helpers import ALL_WEEK_HOURS
+
 from .harness import Dunst, need, need_module, wait_for
 from .test_coach_e2e import Coach, Typist
 from .test_notify import actions_offered, context_menu
@@ -29,15 +31,7 @@ sit_minutes = 0.1
 break_minutes = 3
 away_after_minutes = 5
 response_minutes = 2
-[schedule.hours]
-mon = ["00:00-24:00"]
-tue = ["00:00-24:00"]
-wed = ["00:00-24:00"]
-thu = ["00:00-24:00"]
-fri = ["00:00-24:00"]
-sat = ["00:00-24:00"]
-sun = ["00:00-24:00"]
-[desktop]
+""" + ALL_WEEK_HOURS + """[desktop]
 tray = false
 break_window = false
 notification_timeout_seconds = 3

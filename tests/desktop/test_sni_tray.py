@@ -24,6 +24,7 @@ import pytest
 
 from glutecoach.tray.icon import ATTENTION, GREEN
 from glutecoach.tray.menu import build_menu
+from tests.config_helpers import ALL_WEEK_HOURS
 
 from .harness import BusMonitor, start_bus, start_monitor, start_xvfb, stop, wait_for
 from .sni_host import Watcher, start_host
@@ -230,15 +231,7 @@ COACH_CONFIG = """
 [schedule]
 timezone = "UTC"
 sit_minutes = 30
-[schedule.hours]
-mon = ["00:00-24:00"]
-tue = ["00:00-24:00"]
-wed = ["00:00-24:00"]
-thu = ["00:00-24:00"]
-fri = ["00:00-24:00"]
-sat = ["00:00-24:00"]
-sun = ["00:00-24:00"]
-[desktop]
+""" + ALL_WEEK_HOURS + """[desktop]
 tray = true
 break_window = false
 [meetings]

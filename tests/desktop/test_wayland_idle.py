@@ -26,6 +26,7 @@ import pytest
 from glutecoach.presence import PresenceError, PresenceUnavailable, open_presence
 from glutecoach.presence.idle_notices import IdleNotices
 from glutecoach.presence.wayland import FINE_SECONDS, WaylandIdle
+from tests.config_helpers import ALL_WEEK_HOURS
 
 from . import wayland_harness
 from .harness import wait_for
@@ -330,15 +331,7 @@ sit_minutes = 0.2
 break_minutes = 0.35
 away_after_minutes = 0.35
 response_minutes = 2
-[schedule.hours]
-mon = ["00:00-24:00"]
-tue = ["00:00-24:00"]
-wed = ["00:00-24:00"]
-thu = ["00:00-24:00"]
-fri = ["00:00-24:00"]
-sat = ["00:00-24:00"]
-sun = ["00:00-24:00"]
-[desktop]
+""" + ALL_WEEK_HOURS + """[desktop]
 notifier = "terminal"
 tray = false
 break_window = false
