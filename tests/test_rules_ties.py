@@ -207,3 +207,17 @@ def test_touching_lock_rows_are_one_lock() -> None:
     2026-11-23T09:25:00,2026-11-23T09:40:00,active
     """)
     assert run.breaks() == [("09:21:00", "09:24:00", "natural", "lock")]
+
+
+# --- several answers at one instant --------------------------------------------------------------
+
+
+def test_answers_at_one_instant_apply_in_the_order_of_their_rows() -> None:
+    # Prompt 1 at 09:30. The first answer settles it; the second finds nothing pending.
+    trace = "2026-11-23T09:00:00,2026-11-23T10:00:00,active\n{}\n{}"
+    first = run_trace(trace.format("2026-11-23T09:35:00,,done", "2026-11-23T09:35:00,,snooze"))
+    assert first.prompts()[0] == ("09:30:00", "done", False, "09:35:00")
+    second = run_trace(trace.format("2026-11-23T09:35:00,,snooze", "2026-11-23T09:35:00,,done"))
+    assert second.prompts()[0][:2] == ("09:30:00", "snoozed")
+    assert [w.split(": ", 1)[1] for w in second.sim.warnings] == [
+        "done at 2026-11-23T09:35:00+01:00: no prompt is pending"]
