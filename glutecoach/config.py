@@ -13,7 +13,7 @@ import re
 import tomllib
 import types
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -141,6 +141,28 @@ def _default_hours() -> Hours:
                  fri=_DEFAULT_DAY)
 
 
+class DayOff(_Strict):
+    """One `[[schedule.days_off]]` entry: a day or a run of days with no work windows, both ends
+    included (a vacation, a sick day). TOML dates, so `first = 2026-12-24`, not a string."""
+
+    first: date = Field(json_schema_extra={"example": "2026-12-24"})
+    last: date | None = Field(None, json_schema_extra={"example": "2027-01-01"})
+    note: str = Field("", json_schema_extra={"example": "winter holiday"})
+
+    @model_validator(mode="after")
+    def _in_order(self) -> DayOff:
+        if self.last is not None and self.last < self.first:
+            raise KeysError({"last": f"must be on or after first ({self.first}), not {self.last}"})
+        return self
+
+    @property
+    def end(self) -> date:
+        return self.last if self.last is not None else self.first
+
+    def days(self) -> list[date]:
+        return [self.first + timedelta(days=i) for i in range((self.end - self.first).days + 1)]
+
+
 class Schedule(_Strict):
     """The `[schedule]` section: the sitting rules' numbers and the work windows."""
 
@@ -152,6 +174,10 @@ class Schedule(_Strict):
     max_snoozes: int = Field(2, ge=0)
     response_minutes: Minutes = 10
     hours: Hours = Field(default_factory=_default_hours)
+    # Days with no work windows: vacations and other days off, and the public holidays of a
+    # country ("DE", or with a subdivision "DE-BY"; the `holidays` package's codes).
+    days_off: list[DayOff] = Field(default_factory=list)
+    holidays: str | None = Field(None, json_schema_extra={"example": "DE-BY"})
 
     @field_validator("timezone")
     @classmethod
@@ -161,9 +187,27 @@ class Schedule(_Strict):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
+            import difflib  # only for a mistyped zone: not in the coach's memory all day
+            import zoneinfo
+
+            hint = difflib.get_close_matches(value, zoneinfo.available_timezones(), n=1)
             raise ValueError(
                 f'"{value}" is not an IANA time zone name (like "Europe/Berlin")'
+                + (f'; did you mean "{hint[0]}"?' if hint else "")
             ) from None
+        return value
+
+    @field_validator("holidays")
+    @classmethod
+    def _holidays_known(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        # Only a config that sets holidays looks at the holidays package (see days_off.py).
+        from glutecoach.days_off import holidays_problem
+
+        problem = holidays_problem(value)
+        if problem:
+            raise ValueError(problem)
         return value
 
     @model_validator(mode="after")
@@ -386,16 +430,21 @@ def load_config(path: Path | None) -> Config:
 def parse_config(text: str, path: Path | str = "<config>") -> Config:
     """Validate TOML text; InputError with every problem (one line each) if it is wrong."""
     text = text.removeprefix("\ufeff")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = re.search(r"\(at line (\d+)", str(exc))  # file:line like the other errors
-        where = f"{path}:{line.group(1)}" if line else str(path)
-        raise InputError(f"{where}: not valid TOML: {exc}") from None
+    data = parse_toml(text, path)
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
         raise InputError(*_describe(exc, text, path)) from None
+
+
+def parse_toml(text: str, path: Path | str = "<config>") -> dict[str, Any]:
+    """TOML text as data; InputError "file:line: not valid TOML: ..." if it is not TOML."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = re.search(r"\(at line (\d+)", str(exc))  # file:line like the other errors
+        where = f"{path}:{line.group(1)}" if line else str(path)
+        raise InputError(f"{where}: not valid TOML: {exc}") from None
 
 
 def _describe(exc: ValidationError, text: str, path: Path | str) -> list[str]:
@@ -414,23 +463,56 @@ def _problem(err: Any, text: str) -> tuple[int | None, str]:
     loc = [str(p) for p in err["loc"] if not isinstance(p, int)]
     cause = (err.get("ctx") or {}).get("error")
     if isinstance(cause, KeysError):
-        return _keys_problem(cause, loc, text)
+        return _keys_problem(cause, loc, text, list(err["loc"]))
     key = ".".join(loc) or "(top level)"
-    line = find_line(text, loc)
+    line = _item_line(text, list(err["loc"])) or find_line(text, loc)
     if err["type"] == "extra_forbidden":
-        known = _known_keys(loc[:-1])
-        import difflib  # only for a config with a typo: not in the coach's memory all day
-
-        hint = difflib.get_close_matches(loc[-1], known, n=1)
-        suggestion = f'; did you mean "{hint[0]}"?' if hint else f"; known keys: {', '.join(known)}"
-        return line, f"unknown key {key}{suggestion}"
+        return line, unknown_key_message(loc)
     return line, f"{key}: {_what(err, loc)}"
 
 
-def _keys_problem(cause: KeysError, loc: list[str], text: str) -> tuple[int | None, str]:
+def unknown_key_message(loc: list[str]) -> str:
+    """'unknown key a.b; did you mean "c"?' (or the keys that table knows), as `config check`
+    says it; also for keys typed on the command line (`config get/set`)."""
+    known = _known_keys(loc[:-1])
+    import difflib  # only for a config with a typo: not in the coach's memory all day
+
+    hint = difflib.get_close_matches(loc[-1], known, n=1)
+    suggestion = f'; did you mean "{hint[0]}"?' if hint else f"; known keys: {', '.join(known)}"
+    return f"unknown key {'.'.join(loc)}{suggestion}"
+
+
+def problems_by_key(data: Any) -> dict[str, str]:
+    """The problems of config data (parsed TOML) by dotted key, each worded as `config check`
+    words it without the file and line ("schedule.sit_minutes: must be at least ..."); {} when
+    it is valid. For editors that show a problem beside its key (the settings window, `config
+    set`): a problem of several keys (away_after_minutes < break_minutes) is given for each."""
+    try:
+        Config.model_validate(data)
+    except ValidationError as exc:
+        found: dict[str, str] = {}
+        for err in exc.errors():
+            loc = [str(p) for p in err["loc"] if not isinstance(p, int)]
+            cause = (err.get("ctx") or {}).get("error")
+            if isinstance(cause, KeysError):
+                for sub, message in cause.by_key.items():
+                    key = ".".join([*loc, *sub.split(".")])
+                    found.setdefault(key, f"{key}: {message}")
+                continue
+            key = ".".join(loc) or "(top level)"
+            message = (unknown_key_message(loc) if err["type"] == "extra_forbidden"
+                       else f"{key}: {_what(err, loc)}")
+            found.setdefault(key, message)
+        return found
+    return {}
+
+
+def _keys_problem(cause: KeysError, loc: list[str], text: str,
+                  raw: list[str | int]) -> tuple[int | None, str]:
     """A problem of several keys points at the first of them the file sets: its own line."""
     for sub, message in cause.by_key.items():
-        line = _key_line(text, [*loc, *sub.split(".")])
+        line = (_item_line(text, [*raw, *sub.split(".")])
+                or _key_line(text, [*loc, *sub.split(".")]))
         if line is not None:
             return line, f"{'.'.join([*loc, *sub.split('.')])}: {message}"
     sub, message = next(iter(cause.by_key.items()))
@@ -449,6 +531,11 @@ def _what(err: Any, loc: list[str]) -> str:
     """What is wrong with a value, in our words."""
     kind, value, ctx = err["type"], err.get("input"), err.get("ctx") or {}
     given = _toml(value)
+    if kind.startswith("date_"):  # date_type, date_parsing, date_from_datetime_inexact...
+        return f"must be {_date_form(loc)}" + (f", not {given}" if given else "")
+    if kind == "missing":
+        form, example = _expected(loc)
+        return f"is missing: expected {form}" + (f", e.g. {example}" if example else "")
     if kind in _TYPE_ERRORS:
         form, example = _expected(loc)
         return f"expected {form}" + (f", e.g. {example}" if example else "") + \
@@ -480,6 +567,8 @@ def _unit(loc: list[str], plural: str = "") -> str:
 
 def _toml(value: Any) -> str:
     """A short value as it is written in TOML ("" for tables and long lists)."""
+    if isinstance(value, date):  # and datetime: TOML writes both without quotes
+        return value.isoformat()
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
@@ -503,7 +592,32 @@ def _expected(loc: list[str]) -> tuple[str, str]:
         default = info.get_default(call_default_factory=True)
         example = default if not isinstance(default, BaseModel) else None
     form = str(extra.get("form") or _form(annotation, loc))
+    if _model_list(annotation) or _is_date(annotation):
+        example = None  # their form shows one already
     return form, _toml(example)
+
+
+def _is_date(annotation: Any) -> bool:
+    if get_origin(annotation) in (Union, types.UnionType):
+        return any(_is_date(a) for a in get_args(annotation))
+    return annotation is date
+
+
+def _date_form(loc: list[str]) -> str:
+    """"a TOML date like 2026-12-24 (no quotes)", with the key's own example."""
+    _, info = _field_at(loc)
+    extra = info.json_schema_extra if info is not None and isinstance(
+        info.json_schema_extra, dict) else {}
+    return f"a TOML date like {extra.get('example', '2026-12-24')} (no quotes)"
+
+
+def _model_list(annotation: Any) -> type[BaseModel] | None:
+    """The model of a list of tables (`list[DayOff]`: `[[schedule.days_off]]`), else None."""
+    args = get_args(annotation)
+    if get_origin(annotation) is list and args and isinstance(args[0], type) and issubclass(
+            args[0], BaseModel):
+        return args[0]
+    return None
 
 
 def _form(annotation: Any, loc: list[str]) -> str:
@@ -520,6 +634,11 @@ def _form(annotation: Any, loc: list[str]) -> str:
         return f"a number{_unit(loc, 's')}"
     if annotation is str:
         return "a text in quotes"
+    if annotation is date:
+        return _date_form(loc)
+    if _model_list(annotation):
+        table = ".".join(loc)
+        return f'a list of tables: a line "[[{table}]]" before the keys of each'
     if origin is Literal:
         return f"one of {', '.join(json.dumps(a) for a in args)}"
     if origin is list:
@@ -539,6 +658,7 @@ def _field_at(loc: list[str]) -> tuple[Any, FieldInfo | None]:
     info: FieldInfo | None = None
     parts = iter(loc)
     for part in parts:
+        annotation = _model_list(annotation) or annotation  # a list of tables: their keys
         if get_origin(annotation) is dict:
             # A table of named tables ([coach.locations.NAME]): this part is a name.
             annotation, info = get_args(annotation)[1], None
@@ -553,6 +673,7 @@ def _field_at(loc: list[str]) -> tuple[Any, FieldInfo | None]:
 
 def _known_keys(loc: list[str]) -> list[str]:
     annotation, _ = _field_at(loc)
+    annotation = _model_list(annotation) or annotation
     if get_origin(annotation) is dict:
         return []  # the next part is a name of the user's choosing
     fields = getattr(annotation, "model_fields", None)
@@ -566,6 +687,32 @@ def find_line(text: str, loc: list[str]) -> int | None:
         # A key inside a table that is only named in a header: point at that header.
         return find_line(text, loc[:-1])
     return line
+
+
+def _item_line(text: str, loc: list[str | int]) -> int | None:
+    """The line of a key inside the n-th table of an array of tables (`[[schedule.days_off]]`,
+    loc `schedule.days_off.1.first`): the key's own line, else that table's header. None when
+    loc names no such item or the file writes the array inline (find_line finds those)."""
+    at = next((i for i, p in enumerate(loc) if isinstance(p, int)), None)
+    if at is None:
+        return None
+    table, index, keys = [str(p) for p in loc[:at]], loc[at], [str(p) for p in loc[at + 1:]]
+    seen, header = -1, None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if line.startswith("["):
+            if header is not None:
+                break  # the item's table ended before the key
+            array = re.match(r"^\[\[\s*([^\]]+?)\s*\]\]$", line)
+            if array and [p.strip().strip('"') for p in array.group(1).split(".")] == table:
+                seen += 1
+                if seen == index:
+                    header = number
+            continue
+        assign = re.match(r'^("?[\w-]+"?)\s*=', line)
+        if header is not None and keys and assign and assign.group(1).strip('"') == keys[0]:
+            return number
+    return header
 
 
 def _key_line(text: str, loc: list[str]) -> int | None:

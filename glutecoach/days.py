@@ -5,7 +5,7 @@ they were shown, natural breaks by the date they began. `simulate` and the weekl
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -41,6 +41,9 @@ class Day:
     skipped: int = 0
     missed: int = 0
     natural_breaks: int = 0
+    # A day off (no work windows, no prompts; sitting still counted): its note or holiday name,
+    # "" for one without; None on other days. Not a DAY key of cli.md: reports show it beside.
+    day_off: str | None = None
 
     @property
     def compliance(self) -> float | None:
@@ -82,13 +85,15 @@ def summarize_days(
     first: date | None = None,
     last: date | None = None,
     now: datetime | None = None,
+    days_off: Callable[[date], str | None] | None = None,
 ) -> list[Day]:
-    """One Day per local date from `first` to `last` (default: the history's span)."""
+    """One Day per local date from `first` to `last` (default: the history's span). `days_off`
+    (e.g. WorkHours.day_off) marks the days off."""
     days: dict[date, Day] = {}
 
     def day(d: date) -> Day:
         if d not in days:
-            days[d] = Day(d)
+            days[d] = Day(d, day_off=days_off(d) if days_off else None)
         return days[d]
 
     for s in history.stretches:
@@ -117,7 +122,7 @@ def summarize_days(
     out = []
     d = first
     while d <= last:
-        out.append(days.get(d) or Day(d))
+        out.append(days.get(d) or day(d))
         d += timedelta(days=1)
     return out
 

@@ -45,3 +45,17 @@ def isolate(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
+
+
+def example_config_in_force(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A copy of config.example.toml as the config in force ($GLUTECOACH_CONFIG), with a home
+    of its own: what the writing commands (`config set`, `off add`) change."""
+    isolate(monkeypatch, tmp_path)
+    path = tmp_path / "config.toml"
+    path.write_bytes(EXAMPLE.read_bytes())
+    monkeypatch.setenv("GLUTECOACH_CONFIG", str(path))
+    monkeypatch.setenv("GLUTECOACH_HOME", str(tmp_path / "home"))
+    return path

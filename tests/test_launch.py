@@ -59,10 +59,14 @@ def test_run_from_the_command_line_execs_the_coach(
 
     with pytest.raises(Exec):
         main()
+    from glutecoach.config import default_config_path
     from glutecoach.library import user_exercises_dir
 
+    # No config file yet: the coach is told where the default one will be, to apply it once saved.
     assert seen == [launch.coach_argv(tmp_path / "h", None, headless=False, verbose=False,
-                                      exercises_dir=user_exercises_dir(None))]
+                                      exercises_dir=user_exercises_dir(None),
+                                      watch=default_config_path())]
+    assert seen[0][-2:] == ["--watch", str(default_config_path())]
     assert started == []
 
 
@@ -139,6 +143,10 @@ def test_the_coach_reads_the_command_line_run_writes(tmp_path: Path) -> None:
     opts = launch.parse_coach_args(argv[argv.index("glutecoach.coach") + 1:])
     assert opts == launch.CoachArgs(tmp_path / "h", tmp_path / "c.toml", tmp_path / "ex",
                                     headless=True, verbose=False)
+    argv = launch.coach_argv(tmp_path / "h", None, headless=False, verbose=False,
+                             watch=tmp_path / "later.toml")
+    opts = launch.parse_coach_args(argv[argv.index("glutecoach.coach") + 1:])
+    assert opts == launch.CoachArgs(tmp_path / "h", watch=tmp_path / "later.toml")
 
 
 @pytest.mark.parametrize("argv", [[], ["--home"], ["--home", "h", "--colour"], ["--config", "c"]])

@@ -78,11 +78,11 @@ def test_status_line_is_the_first_entry_and_cannot_be_clicked() -> None:
 def test_active_menu_offers_a_break_and_pauses_but_no_answers_or_resume() -> None:
     assert labels(ACTIVE) == [
         "Sitting 23 min · next break 14:05", "Take a break now", "Pause 30 min", "Pause 1 hour",
-        "Pause until tomorrow", "Weekly report", "Open config", "Quit",
+        "Pause until tomorrow", "Weekly report", "Settings…", "Quit",
     ]  # fmt: skip
     assert commands(ACTIVE) == [
         "break-now", "pause:30m", "pause:1h", "pause:until-tomorrow", "weekly-report",
-        "open-config", "quit",
+        "settings", "quit",
     ]  # fmt: skip
 
 

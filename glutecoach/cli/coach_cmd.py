@@ -31,6 +31,12 @@ def _send(app: App, request: dict[str, Any]) -> dict[str, Any]:
 @pass_app
 def run(app: App, headless: bool) -> None:
     config, path = app.loaded  # a broken config is refused here, before anything starts
+    # No config file yet: the coach watches where the default one goes, and applies it once saved.
+    watch = None
+    if path is None:
+        from glutecoach.config import resolve_config_path
+
+        watch = resolve_config_path(app.config_option)[0]
     if app.own_process:
         from glutecoach.coach.launch import can_exec, exec_coach
 
@@ -38,10 +44,10 @@ def run(app: App, headless: bool) -> None:
             from glutecoach.library import user_exercises_dir
 
             exec_coach(app.home, path, headless=headless, verbose=app.verbose,
-                       exercises_dir=user_exercises_dir(path))
+                       exercises_dir=user_exercises_dir(path), watch=watch)
     from glutecoach.coach.runner import run_coach
 
-    run_coach(config, path, app.home, headless=headless, verbose=app.verbose)
+    run_coach(config, path, app.home, headless=headless, verbose=app.verbose, config_file=watch)
 
 
 @click.command(help="Ask the running coach to quit cleanly.")
@@ -52,13 +58,16 @@ def stop(app: App) -> None:
     click.echo("The coach is stopping.")
 
 
-@click.command(help="Ask the running coach to read its config file again. A config with errors "
-                    "is refused and the old one stays in force.")
+@click.command(help="Ask the running coach to read its config file again (it also does so by "
+                    "itself within 2 s of each save). A config with errors is refused and the "
+                    "old one stays in force.")
 @location_options
 @pass_app
 def reload(app: App) -> None:
-    _send(app, {"cmd": "reload"})
+    reply = _send(app, {"cmd": "reload"})
     click.echo("Config reloaded.")
+    if reply.get("restart"):
+        click.echo(f"These apply at the coach's next start: {', '.join(reply['restart'])}.")
 
 
 @click.command(help="What the running coach sees now: state (active, paused, outside-hours, "
@@ -71,7 +80,8 @@ def status(app: App, as_json: bool) -> None:
     st = _send(app, {"cmd": "status"})["status"]
     if as_json:
         emit_json({k: st.get(k) for k in ("state", "sitting_seconds", "next_prompt_at",
-                                          "pending_prompt", "paused_until", "meeting")})
+                                          "pending_prompt", "paused_until", "meeting",
+                                          "day_off")})
         return
     click.echo(_describe(st))
 
@@ -84,7 +94,7 @@ def _describe(st: dict[str, Any]) -> str:
         "active": f"Sitting for {sat}.",
         "paused": f"Paused until {_when(st['paused_until'], st)}; sitting for {sat}."
         if st["paused_until"] else f"Paused; sitting for {sat}.",
-        "outside-hours": f"Outside work hours; sitting for {sat}.",
+        "outside-hours": _off_line(st, sat),
         "in-meeting": _meeting_line(st, sat),
         "away": "Away (on a break).",
     }
@@ -101,6 +111,14 @@ def _describe(st: dict[str, Any]) -> str:
     elif st["next_prompt_at"]:
         out.append(f"Next break prompt at {_when(st['next_prompt_at'], st)}.")
     return "\n".join(out)
+
+
+def _off_line(st: dict[str, Any], sat: str) -> str:
+    if st.get("day_off") is None:
+        return f"Outside work hours; sitting for {sat}."
+    from glutecoach.days_off import day_off_text
+
+    return f"{day_off_text(st['day_off'])} (no prompts today); sitting for {sat}."
 
 
 def _meeting_line(st: dict[str, Any], sat: str) -> str:

@@ -25,6 +25,7 @@ Start here:
   glutecoach run                  start the coach now
   glutecoach autostart enable     start it at every login from now on
   glutecoach status               how long you have sat; the next break
+  glutecoach settings             your week, limits and exercises, in a window
   glutecoach config init          a commented config: work hours, limits
   glutecoach plan                 the exercises of your next break
   glutecoach report               your week: sitting, breaks, muscles
@@ -41,6 +42,7 @@ COMMANDS = {
         "run", "stop", "reload", "status", "done", "snooze", "skip", "pause", "resume",
         "break-now")},
     "config": "glutecoach.cli.config_cmd:config",
+    "off": "glutecoach.cli.off_cmd:off",
     "simulate": "glutecoach.cli.simulate_cmd:simulate",
     "history": "glutecoach.cli.history_cmd:history",
     "exercises": "glutecoach.cli.exercises_cmd:exercises",
@@ -48,6 +50,7 @@ COMMANDS = {
     "plan": "glutecoach.cli.plan_cmd:plan",
     "feedback": "glutecoach.cli.plan_cmd:feedback",
     "report": "glutecoach.cli.report_cmd:report",
+    "settings": "glutecoach.cli.settings_cmd:settings",
 }
 
 

@@ -53,12 +53,14 @@ def simulate(app: App, trace: Path, as_json: bool, show_prompts: bool, record: b
     cfg, zone = app.config, app.zone
     rows = read_trace(trace, zone)
     chooser = make_simulation_chooser(cfg, load_for(app))
-    sim = run(rows, Rules.from_schedule(cfg.schedule), WorkHours(cfg.schedule.hours, zone),
+    hours = WorkHours.of(cfg.schedule, zone)
+    sim = run(rows, Rules.from_schedule(cfg.schedule), hours,
               name=str(trace), choose_exercise=chooser)
     for w in sim.warnings:
         warn(w)
     days = summarize_days(sim.history, zone, sim.start.astimezone(zone).date(),
-                          sim.end.astimezone(zone).date())
+                          sim.end.astimezone(zone).date(), days_off=hours.day_off)
+    off = [d for d in days if d.day_off is not None]
 
     if record:
         store = app.store()
@@ -70,11 +72,16 @@ def simulate(app: App, trace: Path, as_json: bool, show_prompts: bool, record: b
                      plans={n: p.to_json_text() for n, p in chooser.plans.items()})
 
     if as_json:
-        emit_json({
+        doc: dict[str, object] = {
             "prompts": [{"at": local_iso(p.at, zone), "outcome": p.outcome, "auto": p.auto,
                          "exercise": p.exercise} for p in sim.history.prompts],
             "days": [d.as_json() for d in days],
-        })
+        }
+        if hours.days_off:
+            # Beside the DAY objects (whose keys cli.md fixes), with a config that has days off
+            # or holidays: the days of the trace with no work windows.
+            doc["days_off"] = [{"date": d.date.isoformat(), "note": d.day_off} for d in off]
+        emit_json(doc)
         return
 
     from rich import box
@@ -88,7 +95,9 @@ def simulate(app: App, trace: Path, as_json: bool, show_prompts: bool, record: b
         table.add_column(col, justify="left" if col == "Date" else "right", no_wrap=True)
     for d in days:
         j = d.as_json()
-        table.add_row(f"{d.date:%a %Y-%m-%d}", minutes_text(j["sitting_minutes"]),  # type: ignore[arg-type]
+        # A day off is marked with "*" and named below the table (the table is full width).
+        mark = "*" if d.day_off is not None else ""
+        table.add_row(f"{d.date:%a %Y-%m-%d}{mark}", minutes_text(j["sitting_minutes"]),  # type: ignore[arg-type]
                       minutes_text(j["longest_sitting_minutes"]), str(d.prompts), str(d.done),  # type: ignore[arg-type]
                       str(d.snoozed), str(d.skipped), str(d.missed), str(d.natural_breaks),
                       percent_text(d.compliance))
@@ -100,6 +109,11 @@ def simulate(app: App, trace: Path, as_json: bool, show_prompts: bool, record: b
                       str(t["done"]), str(t["snoozed"]), str(t["skipped"]), str(t["missed"]),
                       str(t["natural_breaks"]), percent_text(t["compliance"]))  # type: ignore[arg-type]
     out.print(table)
+    if off:
+        named = ", ".join(f"{d.date:%a %Y-%m-%d}" + (f" {d.day_off}" if d.day_off else "")
+                          for d in off)
+        out.print(f"* Day off (no work windows, so no prompts; sitting still counted): {named}",
+                  highlight=False)
     if show_prompts:
         pt = Table(title="Prompts", box=box.SIMPLE_HEAD)
         for col in ("#", "Shown", "Outcome", "At", "Exercise"):
@@ -114,3 +128,4 @@ def simulate(app: App, trace: Path, as_json: bool, show_prompts: bool, record: b
         h = sim.history
         out.print(f"Recorded {len(h.stretches)} stretches, {len(h.breaks)} breaks and "
                   f"{len(h.prompts)} prompts into {app.store().path}")
+

@@ -143,7 +143,7 @@ def follow_zone(coach: Coach, zone: ZoneInfo) -> None:
 
     log.info("the system time zone changed from %s to %s", coach.zone.key, zone.key)
     coach.zone = zone
-    coach.engine.hours = WorkHours(coach.config.schedule.hours, zone)
+    coach.engine.hours = WorkHours.of(coach.config.schedule, zone)
     coach.writer.zone = zone.key
 
 

@@ -30,16 +30,20 @@ LEAN = ("-OO", "-X", "no_debug_ranges")
 
 
 def coach_argv(home: Path, config_path: Path | None, *, headless: bool,
-               verbose: bool, exercises_dir: Path | None = None) -> list[str]:
+               verbose: bool, exercises_dir: Path | None = None,
+               watch: Path | None = None) -> list[str]:
     """The command line of the coach's process: the config already resolved by `run`, so the
     coach reads exactly the file that was checked, and the folder of the user's own exercises
-    (resolving the default config folder would cost the coach platformdirs all day)."""
+    (resolving the default config folder would cost the coach platformdirs all day). `watch`:
+    without a config file, where the default one will be: the coach applies it once saved."""
     argv = [sys.executable, *LEAN, *_safe_path(), "-m", "glutecoach.coach",
             "--home", str(home.absolute())]
     if config_path is not None:
         argv += ["--config", str(config_path.absolute())]
     if exercises_dir is not None:
         argv += ["--exercises", str(exercises_dir.absolute())]
+    if watch is not None and config_path is None:
+        argv += ["--watch", str(watch.absolute())]
     if headless:
         argv.append("--headless")
     if verbose:
@@ -64,12 +68,12 @@ def can_exec() -> bool:
 
 
 def exec_coach(home: Path, config_path: Path | None, *, headless: bool, verbose: bool,
-               exercises_dir: Path | None = None) -> None:
+               exercises_dir: Path | None = None, watch: Path | None = None) -> None:
     """Replace this process with the coach's. Returns only when exec fails (seen where this user
     may not open the interpreter's path anew); the caller then runs the coach in this process,
     which costs memory, not function."""
     argv = coach_argv(home, config_path, headless=headless, verbose=verbose,
-                      exercises_dir=exercises_dir)
+                      exercises_dir=exercises_dir, watch=watch)
     sys.stdout.flush()
     sys.stderr.flush()
     with contextlib.suppress(OSError):
@@ -83,6 +87,7 @@ class CoachArgs:
     exercises: Path | None = None
     headless: bool = False
     verbose: bool = False
+    watch: Path | None = None
 
 
 def parse_coach_args(args: list[str]) -> CoachArgs:
@@ -94,14 +99,15 @@ def parse_coach_args(args: list[str]) -> CoachArgs:
     for word in words:
         if word in ("--headless", "--verbose"):
             flags.add(word)
-        elif word in ("--home", "--config", "--exercises") and (value := next(words, None)):
+        elif word in ("--home", "--config", "--exercises", "--watch") and (
+                value := next(words, None)):
             paths[word] = Path(value)
         else:
             raise InputError(f"the coach's process does not take {word!r} (see `glutecoach run`)")
     if "--home" not in paths:
         raise InputError("the coach's process needs --home (see `glutecoach run`)")
     return CoachArgs(paths["--home"], paths.get("--config"), paths.get("--exercises"),
-                     "--headless" in flags, "--verbose" in flags)
+                     "--headless" in flags, "--verbose" in flags, paths.get("--watch"))
 
 
 def refuse_tls() -> None:
@@ -123,9 +129,14 @@ def main(args: list[str] | None = None) -> None:
     refuse_tls()
     with one_line_errors():
         opts = parse_coach_args(sys.argv[1:] if args is None else args)
+        from glutecoach import days_off
+
+        # Public holidays come from a child process: the holidays package would cost the coach
+        # about 10 MB all day (days_off.py).
+        days_off.in_child()
         from glutecoach.coach.runner import run_coach
         from glutecoach.config import Config, load_config
 
         config = load_config(opts.config) if opts.config is not None else Config()
         run_coach(config, opts.config, opts.home, headless=opts.headless, verbose=opts.verbose,
-                  exercises_dir=opts.exercises)
+                  exercises_dir=opts.exercises, config_file=opts.watch)

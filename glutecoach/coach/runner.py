@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,7 +17,10 @@ log = logging.getLogger("glutecoach.run")
 
 
 def run_coach(config: Config, config_path: Path | None, home: Path, *, headless: bool,
-              verbose: bool, exercises_dir: Path | None = None) -> None:
+              verbose: bool, exercises_dir: Path | None = None,
+              config_file: Path | None = None) -> None:
+    """`config_file`: the config file to follow while `config_path` is None (the default
+    config, not written yet); its first valid save is put in force as `reload` does."""
     from apscheduler.schedulers.background import BackgroundScheduler
 
     from glutecoach.coach.clockguard import PollDeadline
@@ -74,7 +78,13 @@ def run_coach(config: Config, config_path: Path | None, home: Path, *, headless:
 
         coach.on_reschedule = reschedule
         _schedule_summary(scheduler, coach, home, notifier)
-        coach.on_reload = lambda: _schedule_summary(scheduler, coach, home, notifier)
+        follow_meetings = _meetings_follower(coach, meetings)
+
+        def on_reload() -> None:
+            _schedule_summary(scheduler, coach, home, notifier)
+            follow_meetings()
+
+        coach.on_reload = on_reload
         if config.desktop.break_window and not headless:
             from glutecoach.coach.window_bridge import WindowBridge
 
@@ -85,6 +95,7 @@ def run_coach(config: Config, config_path: Path | None, home: Path, *, headless:
                                on_error=lambda e: log.exception("control request failed"))
         server.start()
         cleanup.append(("control socket", server.stop))
+        _watch_config(coach, config_path or config_file, cleanup)
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: coach.stop_requested.set())
         coach.tick()
@@ -137,6 +148,45 @@ def _schedule_summary(scheduler: object, coach: object, home: Path, notifier: ob
 
     schedule_weekly_summary(scheduler, coach.config, home, send,  # type: ignore[arg-type,attr-defined]
                             config_path=coach.config_path)  # type: ignore[attr-defined]
+
+
+def _watch_config(coach: object, path: Path | None,
+                  cleanup: list[tuple[str, object]]) -> None:
+    """Apply each saved config within 2 s, whoever saved it (coach/config_watch.py)."""
+    if path is None:
+        return
+    from glutecoach.coach.config_watch import ConfigWatcher
+
+    if coach.config_path is None:  # type: ignore[attr-defined]
+        coach.config_file = path  # type: ignore[attr-defined]
+    watcher = ConfigWatcher(path, lambda: coach.config_saved(path))  # type: ignore[attr-defined]
+    watcher.start()
+    cleanup.append(("config watcher", watcher.stop))
+
+
+def _meetings_follower(coach: object, meetings: list[object]) -> Callable[[], None]:
+    """After a reload: open the meeting signals again when `[meetings]` (or the time zone a
+    calendar's times are read in) changed. `meetings` is changed in place: the cleanup closes
+    whatever is open at the end."""
+    from glutecoach.meetings.select import close_all, open_meeting_sources
+
+    opened_with = [(coach.config.meetings, coach.zone)]  # type: ignore[attr-defined]
+
+    def follow() -> None:
+        now = (coach.config.meetings, coach.zone)  # type: ignore[attr-defined]
+        if now == opened_with[0]:
+            return
+        opened_with[0] = now
+        close_all(meetings)  # type: ignore[arg-type]
+        sources, problems = open_meeting_sources(now[0], zone=now[1])
+        for problem in problems:
+            log.info("meeting signal off: %s", problem)
+        meetings[:] = sources
+        coach.replace_meetings(meetings)  # type: ignore[attr-defined]
+        log.info("meeting signals now: %s", ", ".join(getattr(m, "name", "?") for m in sources)
+                 or "none")
+
+    return follow
 
 
 def _watch_session(coach: object, cleanup: list[tuple[str, object]]) -> None:

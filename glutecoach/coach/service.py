@@ -62,6 +62,9 @@ class Coach:
 
         self.config = config
         self.config_path = config_path
+        # Started without a config file: where the default one goes. `reload` (and the config
+        # watcher) read it once it is there, and it becomes `config_path`.
+        self.config_file: Path | None = None
         self.writer = writer
         self.presence = presence
         self.notifier = notifier
@@ -94,9 +97,15 @@ class Coach:
         self._not_rateable = "no break with glute exercises has been done yet"  # ...and why not
         # Set by the break window when it answers: it asks "how did that feel?" itself.
         self.window_asks_feedback = False
+        # The [desktop] settings were used to open presence, notifier, tray and break window:
+        # they stay in force until the next start, whatever a reload reads.
+        self.started_with = config
+        # Told once: a broken save (until a save applies again), settings that wait for a start.
+        self._broken_told = False
+        self._restart_told: list[str] = []
         self.started = self.clock.now()
         self.engine = Engine(Rules.from_schedule(config.schedule),
-                             WorkHours(config.schedule.hours, self.zone), self.started)
+                             WorkHours.of(config.schedule, self.zone), self.started)
 
     # --- the poll -----------------------------------------------------------------------------
 
@@ -162,8 +171,10 @@ class Coach:
     def _look_for_meetings(self, now: datetime) -> list[Action]:
         from glutecoach.meetings.select import any_meeting
 
-        if not self.meetings or (self._next_meeting_look and now < self._next_meeting_look):
+        if self._next_meeting_look and now < self._next_meeting_look:
             return []
+        if not self.meetings and self.engine.meeting is None:
+            return []  # (with none left after a reload, a held meeting is released below)
         self._next_meeting_look = now + timedelta(seconds=self.config.meetings.poll_seconds)
         signal = any_meeting(self.meetings, now)
         e = self.engine
@@ -177,6 +188,12 @@ class Coach:
             self._meeting_detail = ""
             return e.release(now)
         return []
+
+    def replace_meetings(self, sources: list[Any]) -> None:
+        """The meeting signals a reload opened: looked at from the next poll on."""
+        with self._lock:
+            self.meetings = sources
+            self._next_meeting_look = None
 
     def _next_poll(self) -> datetime:
         now = self.engine.now
@@ -343,16 +360,17 @@ class Coach:
             if cmd == "stop":
                 self.stop_requested.set()
                 return {"ok": True}
-            if cmd == "reload":
-                return self._reload()
             # The user just typed a command: see that first (`status` right after a "done",
             # typing on, would otherwise say "away" until the next poll, up to a minute later).
+            # Before a reload too: the time up to now ran under the old rules.
             self._observe(effects)
-            if cmd == "status":
+            if cmd == "reload":
+                reply = self._reload()
+            elif cmd == "status":
                 reply = {"ok": True, "status": self.status_json()}
             else:
                 reply = self._command(cmd, request, effects)
-            if reply.get("ok") and cmd != "status":
+            if reply.get("ok") and cmd not in ("status", "reload"):
                 if self.writer.backlog:
                     reply["warning"] = (f"the coach took it, but cannot save its history now "
                                         f"({self.write_error}); it keeps it and saves it as "
@@ -415,23 +433,66 @@ class Coach:
             self.tick()
 
     def _reload(self) -> dict[str, Any]:
-        if self.config_path is None:
+        """Read the config file again and put it in force (`glutecoach reload`, and every
+        settled save the config watcher sees): the rules and work hours at once, the next
+        wake-up with them (the caller reschedules), the plans' settings (the planner reads
+        `self.config`), and through `on_reload` the weekly summary and the meeting signals.
+        [desktop] waits for the next start; the reply lists what of it changed."""
+        path = self.config_path
+        if path is None and self.config_file is not None and self.config_file.exists():
+            path = self.config_file  # the default config, written since the coach started
+        if path is None:
             return {"ok": True, "detail": "no config file; defaults stay in force"}
         try:
-            cfg = load_config(self.config_path)
+            cfg = load_config(path)
         except GlutecoachError as exc:
             log.warning("reload failed, the old config stays in force: %s", exc)
             return {"ok": False, "error": f"{exc} (the old config stays in force)"}
+        self.config_path = path
+        changed = changed_keys(self.config, cfg)
         self.config = cfg
         self.zone = cfg.schedule.zone()
+        self.writer.zone = self.zone.key  # the zone recorded beside new rows
+        old_rules = self.engine.rules
         self.engine.rules = Rules.from_schedule(cfg.schedule)
-        self.engine.hours = WorkHours(cfg.schedule.hours, self.zone)
-        log.info("config reloaded from %s", self.config_path)
+        retime(self.engine, old_rules)
+        self.engine.hours = WorkHours.of(cfg.schedule, self.zone)
+        log.info("config reloaded from %s (%s)", self.config_path,
+                 "changed: " + ", ".join(changed) if changed else "nothing changed")
+        restart = [k for k in changed_keys(self.started_with, cfg) if k.startswith("desktop.")]
+        if restart:
+            log.info("applies at the next start of the coach: %s", ", ".join(restart))
         try:
             self.on_reload()
         except Exception:
             log.exception("applying the reloaded config failed")
-        return {"ok": True}
+        return {"ok": True, "changed": changed, "restart": restart}
+
+    def config_saved(self, path: Path) -> None:
+        """The config file changed on disk and settled (coach/config_watch.py): apply it as
+        `reload` does. A broken file is refused and told in one notification, not one per save
+        while the user is still at it in their editor; the next valid save ends that. Settings
+        that wait for the next start are told once too. Runs in the watcher's thread."""
+        from glutecoach.notify.texts import config_refused_message, config_restart_message
+
+        if not path.exists():
+            # An editor that deletes and re-creates is done within the settling time; a file
+            # still gone after it was removed for good. Nothing to read: keep what is in force.
+            log.info("the config file %s is gone; the config in force stays until it is "
+                     "saved again", path)
+            return
+        reply = self.handle({"cmd": "reload"})
+        if not reply["ok"]:
+            if not self._broken_told:
+                self._broken_told = True
+                self.tell(*config_refused_message(str(reply["error"])))
+            return
+        self._broken_told = False
+        log.info("config applied after a save of %s", path)
+        restart = list(reply.get("restart", []))
+        if restart and restart != self._restart_told:
+            self.tell(*config_restart_message(restart))
+        self._restart_told = restart
 
     def status_json(self) -> dict[str, Any]:
         with self._lock:
@@ -457,7 +518,14 @@ class Coach:
                 "meeting": {"signal": st.meeting, "detail": self._meeting_detail}
                 if st.meeting else None,
                 "snooze_offered": offered,
+                # Today is a day off (its note or holiday name, "" for none), else null.
+                "day_off": self.day_off_now(),
             }
+
+    def day_off_now(self) -> str | None:
+        """Whether the local date is a day off (no prompts today): its note or holiday name."""
+        with self._lock:
+            return self.engine.hours.day_off(self.engine.hours.local_date(self.clock.now()))
 
     def snooze_offered(self, snoozes: int) -> bool:
         """Whether a prompt after `snoozes` snoozes in a row may be snoozed again now: what a
@@ -469,6 +537,33 @@ class Coach:
             actions = self.engine.finish(self.clock.now())
             self.writer.apply(actions)
         self._withdraw()
+
+
+def retime(engine: Engine, old: Rules) -> None:
+    """A new sitting limit (or snooze length) applies to the stretch in progress: its next
+    prompt moves by the difference, as if the new number had been in force when it was set. A
+    prompt on screen keeps its deadlines; its answer sets the next one with the new rules."""
+    if engine.next_due is None or engine.pending is not None:
+        return
+    new = engine.rules
+    # After a snooze the next prompt is the snooze's end; otherwise the sitting limit's.
+    engine.next_due += (new.snooze - old.snooze) if engine.snoozes_in_row else (new.sit - old.sit)
+
+
+def changed_keys(old: Config, new: Config) -> list[str]:
+    """The dotted keys whose values differ (`schedule.sit_minutes`), for the log and for
+    telling which settings wait for the next start."""
+    out: list[str] = []
+
+    def walk(a: object, b: object, key: str) -> None:
+        if isinstance(a, dict) and isinstance(b, dict):
+            for k in sorted(a.keys() | b.keys(), key=str):
+                walk(a.get(k), b.get(k), f"{key}.{k}" if key else str(k))
+        elif a != b:
+            out.append(key)
+
+    walk(old.model_dump(), new.model_dump(), "")
+    return out
 
 
 def _iso(t: datetime | None, coach: Coach) -> str | None:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 from glutecoach.coach.service import Coach
 from glutecoach.tray.app import Tray
@@ -40,6 +41,7 @@ def tray_state(coach: Coach) -> TrayState:
             paused_until=st.paused_until.astimezone(coach.zone) if st.paused_until else None,
             # Only a break with glute work: a walk has no level to rate (issue 11, 4.5).
             can_rate=done_at is not None and coach.clock.now() - done_at < RATE_WITHIN,
+            day_off=coach.day_off_now() if st.state == "outside-hours" else None,
         )
 
 
@@ -56,6 +58,8 @@ class TrayCommands:
         self.coach = coach
         self._worker = concurrent.futures.ThreadPoolExecutor(1, "glutecoach-tray-command")
         self._report = threading.Lock()  # held while a report is being built
+        self._settings: subprocess.Popen[str] | None = None  # the settings window's process
+        self._settings_lock = threading.Lock()
 
     def __call__(self, name: str) -> None:
         log.info("tray: %s", name)
@@ -86,20 +90,51 @@ class TrayCommands:
             coach.handle({"cmd": "pause", "duration": name.removeprefix("pause:")})
         elif name in ("resume", "break-now"):
             coach.handle({"cmd": name})
-        elif name == "open-config":
-            self._open_config()
+        elif name == "settings":
+            self._open_settings()
         elif name.startswith("feedback:"):
             coach.rate_last_break(name.removeprefix("feedback:"), "the tray")
         elif name == "weekly-report" and self._report.acquire(blocking=False):
             self._weekly_report()
 
-    def _open_config(self) -> None:
-        if self.coach.config_path is None:
-            self.coach.tell("No config file yet",
-                             "GluteCoach runs with its defaults. To change them, write a config "
-                             "file with `glutecoach config init` and open it again from here.")
-            return
-        open_detached(str(self.coach.config_path))
+    def _open_settings(self) -> None:
+        """Start `glutecoach settings` (the settings window) as a process of its own: Tk and the
+        config writer never enter the coach's memory. One window at a time: while it is open,
+        the menu's Settings… starts no second one (a second save would be refused anyway, the
+        file having changed under it)."""
+        with self._settings_lock:
+            proc = self._settings
+            if proc is not None and proc.poll() is None:
+                self.coach.tell("The settings are open already",
+                                 "The window is on your screen: save or cancel it first.")
+                return
+            home = self.coach.writer.store.path.parent
+            command = settings_command(self.coach.config_path, home)
+            try:
+                # No stdin: the window never reads the coach's. A session of its own, so a Ctrl+C
+                # meant for a coach run in a terminal does not close the window's unsaved work.
+                proc = subprocess.Popen(command, stdin=subprocess.DEVNULL,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                        text=True, errors="replace", start_new_session=True)
+            except OSError as exc:
+                log.warning("cannot start the settings window: %s", exc)
+                self.coach.tell("The settings window could not be opened", str(exc))
+                return
+            self._settings = proc
+        threading.Thread(target=self._settings_ended, args=(proc,),
+                         name="glutecoach-settings", daemon=True).start()
+
+    def _settings_ended(self, proc: subprocess.Popen[str]) -> None:
+        """Wait for the window's process (so it is reaped, not left <defunct>), and say why
+        when it could not show the window (no display, a file that is not TOML): the user
+        clicked a menu entry and would otherwise see nothing at all."""
+        _out, err = proc.communicate()
+        if proc.returncode != 0:
+            lines = [line.removeprefix("glutecoach: error: ") for line in err.splitlines()
+                     if line.strip()]
+            reason = lines[0] if lines else f"it exited with {proc.returncode}"
+            log.warning("the settings window failed: %s", reason)
+            self.coach.tell("The settings window could not be opened", reason)
 
     def _weekly_report(self) -> None:
         """Build the report (some 4 s: matplotlib draws its charts) and open it; the user is
@@ -139,6 +174,19 @@ def open_detached(path: str) -> None:
         return
     threading.Thread(target=_reap, args=(proc, path), name="glutecoach-opener",
                      daemon=True).start()
+
+
+def settings_command(config_path: Path | None, home: Path) -> list[str]:
+    """`glutecoach settings` for the coach's config and home, run by the coach's interpreter
+    (-P as the coach's own process has it: coach/launch.py). No config path: the coach runs on
+    the defaults, and the window resolves the default path itself (a first save creates the
+    file there)."""
+    from glutecoach.coach.launch import _safe_path
+
+    command = [sys.executable, *_safe_path(), "-m", "glutecoach", "--home", str(home)]
+    if config_path is not None:
+        command += ["--config", str(config_path)]
+    return [*command, "settings"]
 
 
 def _reap(proc: subprocess.Popen[bytes], path: str) -> None:

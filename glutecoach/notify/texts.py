@@ -94,3 +94,19 @@ def feedback_refused_message(why: str) -> tuple[str, str]:
     """A rating that could not be taken, said where it was given (no terminal to read a log)."""
     why = why.strip().rstrip(".")
     return "Rating not recorded", f"{why[:1].upper()}{why[1:]}."
+
+
+def config_refused_message(error: str) -> tuple[str, str]:
+    """A saved config the running coach refused (its first problem, naming file, line and key);
+    sent once until a save applies again, so an editor's many saves are not many bubbles."""
+    return ("GluteCoach did not apply your config",
+            f"{error.strip()}. Fix it and save again; `glutecoach config check` lists every "
+            "problem.")
+
+
+def config_restart_message(keys: list[str]) -> tuple[str, str]:
+    """Saved settings the running coach cannot change while it runs (it opened its desktop
+    parts with them): they wait for its next start."""
+    return ("Some settings apply at the next start",
+            f"{', '.join(keys)}: the coach uses these from its next start (glutecoach stop, "
+            "then start it again). Everything else is in force now.")

@@ -132,6 +132,13 @@ class WeekReport:
             if hours != 24:
                 out.append(f"Clocks changed on {d:%a %d %b}: that day had {hours:g} hours "
                            "(sitting is counted in real time).")
+        off = [d for d in self.days if d.day_off is not None]
+        if off:
+            named = ", ".join(f"{d.date:%a %d %b}" + (f" ({d.day_off})" if d.day_off else "")
+                              for d in off)
+            out.append(f"Day{'s' if len(off) > 1 else ''} off: {named}. No work windows, so no "
+                       "prompts; sitting is still counted, and the movement goal's streak "
+                       "neither counts nor breaks on a day off.")
         if any(f.status == "future" and not f.recorded for f in self.figures):
             out.append("The week is not over: days to come are left empty.")
         return out
@@ -154,8 +161,8 @@ def build_report(
     zone = config.schedule.zone()
     now = now or datetime.now(UTC)
     week = week or IsoWeek.current(zone, now)
-    wh = load_week(store, week, zone, now)
-    hours = WorkHours(config.schedule.hours, zone)
+    hours = WorkHours.of(config.schedule, zone)
+    wh = load_week(store, week, zone, now, days_off=hours.day_off)
     sit_limit = config.schedule.sit_minutes * 60
     goal = config.report.movement_goal_minutes * 60
 
@@ -174,8 +181,13 @@ def build_report(
         earlier = earlier.previous()
         h = store.load(since=earlier.start(zone), until=earlier.end(zone))
         if not h.stretches:
+            dates = earlier.dates()
+            if any(hours.day_off(d) is not None for d in dates) and not any(
+                    hours.windows_of(d) for d in dates):
+                continue  # a week of days off away from the desk: the streak runs on past it
             break  # nothing recorded that week: the history (or the tracking) starts after it
-        days = summarize_days(h, zone, first=earlier.monday, last=earlier.sunday, now=now)
+        days = summarize_days(h, zone, first=earlier.monday, last=earlier.sunday, now=now,
+                              days_off=hours.day_off)
         more, open_ended = goal_streak(figures_of(h, days), today)
         streak += more
 

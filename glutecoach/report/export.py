@@ -73,6 +73,8 @@ def report_json(r: WeekReport) -> dict[str, Any]:
                 "movement_minutes": _round(f.movement_seconds / 60),
                 "work_minutes": _round(f.work_seconds / 60),
                 "goal_met": f.goal_met,  # null: a day off, today so far, or the future
+                # A day off (no work windows): its note or holiday name ("" for none), else null.
+                "day_off": f.day_off,
                 "sitting_minutes_by_hour": [_round(s / 60) for s in f.heat],
             } for f in r.figures],
             "totals": {

@@ -16,8 +16,9 @@ Definitions (shown to users in `glutecoach report --help` and the HTML page):
   count, because there the coach cannot tell moving from being elsewhere. This is what the daily
   movement goal (`report.movement_goal_minutes`) is measured against;
 - the goal is met on a day with work windows and some sitting when its minutes of movement reach
-  the goal. Days without work windows or without any sitting (a day off) neither meet nor break
-  the streak, nor does today until it meets the goal.
+  the goal. Days without work windows (a weekend, a `[[schedule.days_off]]` range, a public
+  holiday of `schedule.holidays`) or without any sitting neither meet nor break the streak: it
+  runs on across them, and they add nothing to it. Nor does today until it meets the goal.
 """
 
 from __future__ import annotations
@@ -56,6 +57,11 @@ def duration_text(minutes: float) -> str:
     return " ".join(x for x in (f"{h} h" if h else "", f"{m} min" if m else "") if x) or "0 min"
 
 
+def off_text(why: str) -> str:
+    """How a day row marks a day off: "day off" or "day off: Epiphany"."""
+    return f"day off: {why}" if why else "day off"
+
+
 @dataclass(frozen=True)
 class Part:
     """The part of one sitting stretch that falls on one local date."""
@@ -82,6 +88,7 @@ class DayFigures:
     last_input: datetime | None = None
     heat: list[float] = field(default_factory=lambda: [0.0] * 24)  # sitting seconds per hour
     goal_met: bool | None = None  # None: the day does not count for the goal (see module doc)
+    day_off: str | None = None  # a day off: its note or holiday name ("" for none)
 
 
 def stretch_parts(history: History, zone: ZoneInfo, now: datetime | None) -> list[Part]:
@@ -159,7 +166,7 @@ def day_figures(
         recorded = d.sitting_seconds > 0 or d.prompts > 0 or d.natural_breaks > 0
         status: Status = ("future" if d.date > today
                           else "today" if d.date == today else "past")
-        out[d.date] = DayFigures(d.date, status, recorded)
+        out[d.date] = DayFigures(d.date, status, recorded, day_off=d.day_off)
 
     for p in stretch_parts(history, zone, now):
         f = out.get(p.date)
@@ -191,7 +198,8 @@ def day_figures(
 
 
 def goal_met(f: DayFigures, day: Day, goal_seconds: float) -> bool | None:
-    if f.status == "future" or f.work_seconds == 0 or day.sitting_seconds == 0:
+    if (f.status == "future" or f.day_off is not None or f.work_seconds == 0
+            or day.sitting_seconds == 0):
         return None  # not a working day at the desk: it neither meets nor breaks the streak
     if f.movement_seconds >= goal_seconds:
         return True

@@ -21,6 +21,7 @@ from glutecoach.report.figures import (
     GOAL_ADVICE,
     GOAL_SOURCE,
     duration_text,
+    off_text,
     work_hours_of_day,
 )
 
@@ -252,6 +253,7 @@ th:first-child, td:first-child { text-align: left; }
 th { color: var(--muted); font-weight: 600; font-size: 12.5px; }
 tr.total td { font-weight: 650; border-bottom: none; }
 tr.none td { color: #9aa5b1; }
+tr.off td:last-child, tr.off td[colspan] { color: var(--muted); font-style: italic; }
 td.met::after { content: " ✓"; color: var(--move); }
 .wide { grid-column: 1 / -1; }
 footer { margin-top: 16px; color: var(--muted); font-size: 13px; }
@@ -313,17 +315,21 @@ def _day_table(r: WeekReport) -> str:
     for i, (d, f) in enumerate(zip(r.days, r.figures, strict=True)):
         label = f"{d.date:%a %d %b}"
         if not f.recorded:
-            what = "to come" if f.status == "future" else "nothing recorded"
-            rows.append(f'<tr class="none"><td>{_e(label)}</td><td colspan="11" '
-                        f'style="text-align:left">{what}</td></tr>')
+            what = ("to come" if f.status == "future" else "nothing recorded"
+                    ) if d.day_off is None else off_text(d.day_off)
+            off = " off" if d.day_off is not None else ""
+            rows.append(f'<tr class="none{off}"><td>{_e(label)}</td><td colspan="11" '
+                        f'style="text-align:left">{_e(what)}</td></tr>')
             continue
         j = r.day(i)
         cells = [label, minutes_text(j.sitting_minutes), minutes_text(j.longest_sitting_minutes),
                  f.over_limit, j.prompts, j.done, j.snoozed, j.skipped, j.missed,
                  percent_text(j.compliance), j.natural_breaks]
         met = ' class="met"' if f.goal_met else ""
-        rows.append("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in cells)
-                    + f"<td{met}>{_e(minutes_text(f.movement_seconds / 60))}</td></tr>")
+        move = minutes_text(f.movement_seconds / 60) if d.day_off is None else off_text(d.day_off)
+        row = '<tr class="off">' if d.day_off is not None else "<tr>"
+        rows.append(row + "".join(f"<td>{_e(c)}</td>" for c in cells)
+                    + f"<td{met}>{_e(move)}</td></tr>")
     w = r.this_week
     cells = ["Week", minutes_text(w.sitting_minutes), minutes_text(w.longest_sitting_minutes),
              r.over_limit, w.prompts, w.done, w.snoozed, w.skipped, w.missed,
@@ -386,7 +392,8 @@ def report_html(r: WeekReport) -> str:
     <h2>Day by day</h2>
     {_day_table(r)}
     <p>Times in hours:minutes. Movement = time in breaks inside your work windows, between the
-    day's first and last input; ✓ = the day met the goal.</p>
+    day's first and last input; ✓ = the day met the goal. A day off has no work windows: no
+    prompts and no goal (the streak neither counts nor breaks on it); its sitting still counts.</p>
   </div>
   <div class="panel muscles">
     <h2>Muscles trained</h2>

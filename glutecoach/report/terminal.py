@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from glutecoach.cli.output import minutes_text, percent_text
 from glutecoach.library import MUSCLES
 from glutecoach.report.build import WeekReport
-from glutecoach.report.figures import GOAL_SOURCE, work_hours_of_day
+from glutecoach.report.figures import GOAL_SOURCE, off_text, work_hours_of_day
 from glutecoach.report.week import IsoWeek
 
 if TYPE_CHECKING:
@@ -142,18 +142,19 @@ def day_table(r: WeekReport, wide: bool) -> RenderableType:
     goal = r.goal_minutes * 60
     for i, (d, f) in enumerate(zip(r.days, r.figures, strict=True)):
         label = f"{d.date:%a %d}"
-        if f.status == "future" and not f.recorded:
-            t.add_row(Text(label, style="dim"), Text("to come", style="dim"))
-            continue
         if not f.recorded:
-            t.add_row(Text(label, style="dim"), Text("nothing recorded", style="dim"))
+            what = ("to come" if f.status == "future" else "nothing recorded"
+                    ) if d.day_off is None else off_text(d.day_off)
+            t.add_row(Text(label, style="dim"), Text(what, style="dim"))
             continue
         j = r.day(i)  # the DAY numbers of the JSON, as `simulate` prints them
         sitting = Text(minutes_text(j.sitting_minutes).rjust(5))
         if wide:
             sitting.append(" " + bar(j.sitting_minutes * 60 / most, 8), style="cyan")
         move = Text(minutes_text(f.movement_seconds / 60).rjust(4))
-        if wide and f.work_seconds:
+        if d.day_off is not None:  # no work windows: no movement counted, no goal
+            move = Text(off_text(d.day_off), style="dim")
+        elif wide and f.work_seconds:
             move.append(" " + bar(f.movement_seconds / goal, 6), style="green")
         if f.goal_met:
             move.append(" ✓", style="bold green")

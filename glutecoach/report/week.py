@@ -7,6 +7,7 @@ the next Monday's, so a week across a DST change is 167 or 169 hours long, as it
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -101,13 +102,16 @@ class WeekHistory:
     previous_days: list[Day]
 
 
-def load_week(store: Store, week: IsoWeek, zone: ZoneInfo, now: datetime) -> WeekHistory:
-    """One query per table for both weeks; open stretches (no end yet) count up to `now`."""
+def load_week(store: Store, week: IsoWeek, zone: ZoneInfo, now: datetime,
+              days_off: Callable[[date], str | None] | None = None) -> WeekHistory:
+    """One query per table for both weeks; open stretches (no end yet) count up to `now`.
+    `days_off` (WorkHours.day_off) marks the days off on the days."""
     before = week.previous()
     history = store.load(since=before.start(zone), until=week.end(zone))
     return WeekHistory(
         week=week, zone=zone, now=now, history=history,
-        days=summarize_days(history, zone, first=week.monday, last=week.sunday, now=now),
+        days=summarize_days(history, zone, first=week.monday, last=week.sunday, now=now,
+                            days_off=days_off),
         previous_days=summarize_days(history, zone, first=before.monday, last=before.sunday,
-                                     now=now),
+                                     now=now, days_off=days_off),
     )

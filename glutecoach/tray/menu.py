@@ -17,7 +17,7 @@ STATES = ("active", "paused", "in-meeting", "outside-hours", "away")
 # Every command name a menu entry can send to the coach (the daemon's `command` callback).
 COMMANDS = frozenset({
     "break-now", "done", "snooze", "skip", "pause:30m", "pause:1h", "pause:until-tomorrow",
-    "resume", "weekly-report", "open-config", "quit",
+    "resume", "weekly-report", "settings", "quit",
     "feedback:easy", "feedback:right", "feedback:hard",
 })  # fmt: skip
 
@@ -33,6 +33,8 @@ class TrayState:
     snooze_offered: bool
     paused_until: datetime | None
     can_rate: bool = False  # a break was done lately: offer "how did it feel?"
+    # Outside work hours because today is a day off: its note or holiday name ("" for none).
+    day_off: str | None = None
 
     def __post_init__(self) -> None:
         # A typo in the daemon should fail where the state is made, not as a blank tray.
@@ -72,6 +74,10 @@ def status_line(state: TrayState, now: datetime | None = None) -> str:
             return "Paused"
         return f"Paused until {when_text(state.paused_until, now)}"
     if state.state == "outside-hours":
+        if state.day_off is not None:
+            from glutecoach.days_off import day_off_text
+
+            return day_off_text(state.day_off)
         return "Outside work hours"
     if state.state == "in-meeting":
         return f"In a meeting · sitting {sat} · prompts wait"
@@ -114,7 +120,7 @@ def build_menu(state: TrayState, now: datetime | None = None) -> tuple[MenuEntry
     entries += [
         SEPARATOR,
         MenuEntry("Weekly report", "weekly-report"),
-        MenuEntry("Open config", "open-config"),
+        MenuEntry("Settings…", "settings"),
         SEPARATOR,
         MenuEntry("Quit", "quit"),
     ]

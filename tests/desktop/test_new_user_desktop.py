@@ -187,16 +187,41 @@ def click_menu_row(x: X, display: str, pid: int, icon: tuple[int, int, int, int]
 
 
 # The coach's menu while nobody has been prompted: status, Take a break now, three pauses,
-# Weekly report, Open config, Quit.
+# Weekly report, Settings…, Quit.
 MENU_ROWS = 8
-WEEKLY_REPORT, OPEN_CONFIG = 5, 6
+WEEKLY_REPORT, SETTINGS = 5, 6
+
+
+def children(pid: int) -> list[list[str]]:
+    """The command lines of the running children of `pid`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
+        if int(ppid) == pid and state != "Z":
+            found.append(cmdline.decode().split("\0")[:-1])
+    return found
+
+
+def settings_windows(display: str) -> list[str]:
+    done = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "^GluteCoach settings"],
+                          env={**os.environ, "DISPLAY": display}, capture_output=True, text=True,
+                          timeout=10)
+    return done.stdout.split()
 
 
 def test_tray_report_and_config_show_progress_and_leave_no_zombies(
         desktop_env: dict[str, str], dunst: Dunst, tray_host: str, tmp_path: Path) -> None:
     """"Weekly report" took ~4 s with nothing on screen, and each xdg-open it and "Open config"
     started stayed <defunct> until the coach exited (issue 11, 4.10); every tray start printed
-    a Gdk-CRITICAL (4.11)."""
+    a Gdk-CRITICAL (4.11). "Settings…" (issue 13, which replaced "Open config") starts
+    `glutecoach settings` as the coach's child, which is reaped when its window closes."""
     need("import")
     need_module("gi")
     bin_dir = tmp_path / "bin"
@@ -228,12 +253,21 @@ def test_tray_report_and_config_show_progress_and_leave_no_zombies(
         wait_for(lambda: not zombies(pid), "the opener to be reaped", timeout=3)
 
         icon = x.tray_icon(pid) or icon
-        click_menu_row(x, tray_host, pid, icon, OPEN_CONFIG, MENU_ROWS, tmp_path / "2-menu.png")
-        wait_for(lambda: len(opened.read_text().splitlines()) == 2, "the config to be opened")
-        assert opened.read_text().splitlines()[1] == str(coach.config)
-        wait_for(lambda: not zombies(pid), "the opener to be reaped", timeout=3)
+        config_before = coach.config.read_bytes()
+        click_menu_row(x, tray_host, pid, icon, SETTINGS, MENU_ROWS, tmp_path / "2-menu.png")
+        wait_for(lambda: settings_windows(tray_host), "the settings window", timeout=30)
+        [command] = [c for c in children(pid) if c[-1:] == ["settings"]]
+        assert command[-3:] == ["--config", str(coach.config), "settings"]
+        maps = Path(f"/proc/{pid}/maps").read_text()
+        assert "_tkinter" not in maps and "libtk" not in maps  # Tk is the child's, not the coach's
+        time.sleep(0.5)  # the window takes the keyboard once it is mapped
+        xdotool(tray_host, "key", "Escape")  # Cancel
+        wait_for(lambda: not settings_windows(tray_host), "the settings window to close")
+        wait_for(lambda: not zombies(pid), "the settings process to be reaped", timeout=3)
         time.sleep(1.0)
         assert zombies(pid) == []
+        assert coach.config.read_bytes() == config_before
+        assert len(opened.read_text().splitlines()) == 1  # no xdg-open for the settings
     finally:
         x.close()
         try:
