@@ -238,6 +238,17 @@ class Desktop(_Strict):
     tray: bool = True
     break_window: bool = True
     notification_timeout_seconds: Annotated[Seconds, Field(le=60)] = 5
+    # The moment of the break (issue 14); none of these changes how sitting, breaks and outcomes
+    # are counted. A quiet notice this many seconds before a prompt falls due; 0 turns it off.
+    heads_up_seconds: int = Field(60, ge=0, le=600)
+    # A short sound at the prompt and at the ends of the break window's countdowns.
+    sound: Literal["chime", "off"] = "chime"
+    volume: float = Field(0.7, ge=0, le=1)
+    # How the break plan is shown: a window, or a screen covering every monitor.
+    break_screen: Literal["window", "fullscreen"] = "window"
+    # No Skip or Snooze, and a break screen that stays until break_minutes have passed (except
+    # through a deliberate emergency exit, recorded as skipped).
+    strict: bool = False
 
 
 _CLOCK = re.compile(r"^(\d{2}):(\d{2})$")

@@ -257,6 +257,31 @@ class Engine:
             self.gap_prompted = True
         return self._flush()
 
+    def postpone(self, at: datetime) -> list[Action]:
+        """The heads-up's "Postpone" (issue 14): the coming prompt is shown at `at` and snoozed
+        at once, so it counts as a snooze in every way (max_snoozes, history) and the next one
+        is due at `at` + snooze. The user pressed a button: they are present. Refused with a
+        notice when nothing is coming in this stretch, a prompt is pending already, or no
+        snooze is left (a snooze past the limit would count as skip, never meant by Postpone).
+        `simulate` never calls it: traces have no heads-up."""
+        at = self._clamp(at)
+        self._input(at)
+        if self.pending is not None or self.stretch_start is None:
+            self._out.append(Notice(at, '"postpone" ignored: no prompt is coming'))
+            return self._flush()
+        if self.snoozes_in_row >= self.rules.max_snoozes:
+            self._out.append(Notice(at, '"postpone" ignored: no snooze is left'))
+            return self._flush()
+        self._show(at, due=at)
+        self._resolve(at, "snoozed", auto=False)
+        self.snoozes_in_row += 1
+        self.next_due = at + self.rules.snooze
+        # Shown and answered at the same instant: a gap from here did not begin while a prompt
+        # was pending, so walking away now is a natural break, as after any snooze by a click.
+        self._begin_gap()
+        self._tick(at, present=False)
+        return self._flush()
+
     def finish(self, at: datetime) -> list[Action]:
         """Tracking ends: close the stretch at its last input and any break at `at`. A deadline
         at `at` itself has passed by then: nothing can answer after the end."""

@@ -35,6 +35,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     names = zipfile.ZipFile(wheel).namelist()
     assert "glutecoach/config.example.toml" in names
     assert any(n.startswith("glutecoach/exercises/") for n in names)
+    # The chimes and their licence note (issue 14).
+    sounds = ("prompt.wav", "exercise-end.wav", "break-end.wav", "README.md")
+    assert {f"glutecoach/sound/files/{name}" for name in sounds} <= set(names)
 
     target = root / "target"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "-q",

@@ -3,7 +3,7 @@ real display in tests/desktop/test_break_window.py; here it is replaced to see w
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -39,9 +39,13 @@ def windows(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, dict[str, Any]]]
     return opened
 
 
-def show(plan: Any, sitting_seconds: float) -> None:
+def show(plan: Any, sitting_seconds: float, config: Config | None = None,
+         now: datetime | None = None) -> None:
     coach = SimpleNamespace(planner=SimpleNamespace(plans={1: plan}),
-                            prompt_sitting=lambda number: sitting_seconds)
+                            prompt_sitting=lambda number: sitting_seconds, strict=False,
+                            config=config or Config(),
+                            clock=SimpleNamespace(now=lambda: now or AT),
+                            chime=lambda name: None)
     WindowBridge(coach, load_library(), store=None).show(  # type: ignore[arg-type]
         PromptShown(1, AT, AT, 0, snooze_offered=True))
 
@@ -68,3 +72,14 @@ def test_a_walk_only_plan_opens_a_window_that_does_not_ask_how_it_felt(
     ((got, options),) = windows
     assert options["rateable"] is False
     assert got.title == f"Glute break · {plan.location}"  # no "0 min"
+
+
+def test_the_window_is_told_the_break_screen_and_the_time_to_the_end_of_the_break(
+        windows: list[tuple[Any, dict[str, Any]]]) -> None:
+    """break_minutes counts from the prompt: a window opened 40 s after it holds 3 min - 40 s."""
+    config = Config.model_validate({"desktop": {"break_screen": "fullscreen"}})
+    plan = plan_for(config, load_library(), AT, PlanHistory())
+    show(plan, 31 * 60, config, now=AT + timedelta(seconds=40))
+    ((_plan, options),) = windows
+    assert options["break_screen"] == "fullscreen"
+    assert options["break_seconds"] == config.schedule.break_minutes * 60 - 40

@@ -47,7 +47,8 @@ def test_item_at_zero_moves_on_and_waits_for_start_again() -> None:
     model = BreakModel(plan())
     model.start()
     events = model.tick(125)  # five seconds more than the walk: dropped, not carried over
-    assert events == [Event("item", "1")]
+    # The countdown ran out: the coach is asked for the exercise's end chime (issue 14).
+    assert events == [Event("item", "1"), Event("sound", "exercise-end")]
     assert model.index == 1
     assert model.current.exercise_id == "half-squat"
     assert model.seconds_left == [0, 45]
@@ -59,7 +60,7 @@ def test_next_moves_on_before_the_time_is_up_and_keeps_what_was_left() -> None:
     model = BreakModel(plan())
     model.start()
     model.tick(30)
-    assert model.next_item() == [Event("item", "1")]
+    assert model.next_item() == [Event("item", "1")]  # no chime: the user moved on
     assert model.seconds_left == [90, 45]
     assert not model.running
 
@@ -68,7 +69,7 @@ def test_end_of_plan_by_countdown_offers_feedback() -> None:
     model = BreakModel(plan())
     model.next_item()
     model.start()
-    assert model.tick(45) == [Event("finished")]
+    assert model.tick(45) == [Event("finished"), Event("sound", "break-end")]
     assert model.finished
     assert model.feedback_offered
     assert not model.over

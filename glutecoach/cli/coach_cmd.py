@@ -174,8 +174,9 @@ def _answer(name: str, word: str, help_text: str) -> click.Command:
 done = _answer("done", "done", "Answer the waiting prompt: you took the break.")
 snooze = _answer("snooze", "snooze",
                  "Answer the waiting prompt: ask again later (snooze_minutes). After "
-                 "max_snoozes in a row, snooze counts as skip.")
-skip = _answer("skip", "skip", "Answer the waiting prompt: not this time.")
+                 "max_snoozes in a row, snooze counts as skip. Refused in strict mode.")
+skip = _answer("skip", "skip", "Answer the waiting prompt: not this time. Refused in strict "
+                               "mode ([desktop] strict).")
 
 
 @click.command(help="Silence prompts for a while (sitting is still counted). DURATION: 30m, "

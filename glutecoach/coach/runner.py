@@ -67,6 +67,7 @@ def run_coach(config: Config, config_path: Path | None, home: Path, *, headless:
                       planner=make_planner(lambda: coach.config, library, store),
                       meetings=meetings)
 
+        _attach_chimes(coach, cleanup)
         scheduler = BackgroundScheduler(timezone="UTC")
         deadline = PollDeadline()
 
@@ -126,6 +127,17 @@ def run_coach(config: Config, config_path: Path | None, home: Path, *, headless:
             except Exception:
                 log.exception("closing the %s failed", name)
         lock.release()
+
+
+def _attach_chimes(coach: object, cleanup: list[tuple[str, object]]) -> None:
+    """The prompt's and the break window's sounds ([desktop] sound and volume, read at each
+    sound). Also headless: a sound is part of the prompt, like its notification."""
+    from glutecoach.sound.chimes import Chimes
+
+    chimes = Chimes(lambda: coach.config.desktop,  # type: ignore[attr-defined]
+                    coach.in_meeting)  # type: ignore[attr-defined]
+    coach.chimes = chimes  # type: ignore[attr-defined]
+    cleanup.append(("sounds", chimes.close))
 
 
 def _tidy_after_a_kill(store: object) -> None:

@@ -16,9 +16,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from glutecoach.coach.heads_up import HeadsUp
 from glutecoach.config import Config, load_config
 from glutecoach.durations import pause_until
-from glutecoach.engine import Action, Engine, PromptResolved, PromptShown, Rules
+from glutecoach.engine import Action, Engine, Notice, PromptResolved, PromptShown, Rules
 from glutecoach.errors import GlutecoachError
 from glutecoach.store.writer import StoreWriter
 from glutecoach.workhours import WorkHours
@@ -36,6 +37,16 @@ WAITING_POLL_SECONDS = 5.0
 RETRY_SECONDS = 5.0
 
 Planner = Callable[[PromptShown], tuple[str | None, str | None]]  # -> (exercise id, plan text)
+
+# [desktop] keys the running coach follows at once (issue 14): they only change what is offered
+# and when a notice shows, nothing the coach opened at its start.
+LIVE_DESKTOP_KEYS = frozenset({"desktop.heads_up_seconds", "desktop.strict",
+                               # read for each break's window, which starts afresh each time
+                               "desktop.break_screen",
+                               # read at each sound (sound/chimes.py)
+                               "desktop.sound", "desktop.volume"})
+STRICT_REFUSAL = ("strict mode is on: {what} is not offered, the break is meant to be taken; "
+                  "to change it: glutecoach config set desktop.strict false")
 
 
 @dataclass
@@ -91,6 +102,8 @@ class Coach:
         self.on_prompt: Callable[[PromptShown], None] = lambda _shown: None
         self.on_resolved: Callable[[], None] = lambda: None
         self.on_reload: Callable[[], None] = lambda: None  # e.g. the weekly summary's moment
+        # The sounds (sound/chimes.Chimes), set by the runner; none in tests that make a Coach.
+        self.chimes: Any = None
         # When the last break with glute work was done: the tray offers to rate it. A break that
         # was only a walk has no level to move, so it is never offered (issue 11, 4.5).
         self.rateable_done_at: datetime | None = None
@@ -103,6 +116,10 @@ class Coach:
         # Told once: a broken save (until a save applies again), settings that wait for a start.
         self._broken_told = False
         self._restart_told: list[str] = []
+        # The quiet notice before each prompt, and whether the user was at the keyboard at the
+        # last look (it is shown only to someone there).
+        self.heads_up = HeadsUp(config.desktop.heads_up_seconds)
+        self._at_keyboard = False
         self.started = self.clock.now()
         self.engine = Engine(Rules.from_schedule(config.schedule),
                              WorkHours.of(config.schedule, self.zone), self.started)
@@ -115,6 +132,7 @@ class Coach:
         with self._lock:
             try:
                 self._observe(effects)
+                self._heads_up_step(effects)
                 nxt = self._next_poll()
             except Exception as exc:
                 # Never stop polling: a locked or full database, say, may clear up. The writer
@@ -156,6 +174,7 @@ class Coach:
             if reading.locked is not None and reading.locked != self._locked_screen:
                 actions += e.lock(now) if reading.locked else e.unlock(now)
                 self._locked_screen = reading.locked
+        self._at_keyboard = at_keyboard
         was_held = e.meeting is not None
         actions += self._look_for_meetings(now)
         if was_held and e.meeting is None and at_keyboard:
@@ -203,16 +222,67 @@ class Coach:
                                           self.engine.rules.brk.total_seconds() / 2))
         if self._next_meeting_look is not None:
             nxt = min(nxt, self._next_meeting_look)
-        wake = self.engine.next_wakeup()
-        if wake is not None:
-            nxt = min(nxt, wake)
+        for wake in (self.engine.next_wakeup(), self.heads_up.wakeup(self.engine)):
+            if wake is not None:
+                nxt = min(nxt, wake)
         return max(nxt, now + timedelta(seconds=0.5))
+
+    # --- the heads-up before a prompt (issue 14) ----------------------------------------------
+
+    @property
+    def strict(self) -> bool:
+        """[desktop] strict, live: no Skip, no Snooze, no Postpone."""
+        return self.config.desktop.strict
+
+    def _heads_up_step(self, effects: list[Callable[[], None]]) -> None:
+        """(Lock held.) Show or withdraw the heads-up as the engine now stands. A withdrawal
+        goes before the other effects: the prompt it announced comes after it, not beside it."""
+        step = self.heads_up.step(self.engine, self._at_keyboard)
+        if step in ("withdraw", "replace"):
+            effects.insert(0, self._withdraw_heads_up)
+        if step in ("show", "replace"):
+            from glutecoach.notify.texts import heads_up_message
+
+            e = self.engine
+            coming = self.heads_up.showing_for
+            assert coming is not None
+            msg = heads_up_message((coming - e.now).total_seconds(),
+                                   e.rules.snooze.total_seconds() / 60,
+                                   e.rules.max_snoozes - e.snoozes_in_row, strict=self.strict)
+            effects.append(lambda: self._show_heads_up(msg))
+            log.info("heads-up: a prompt is due at %s", coming)
+
+    def _show_heads_up(self, msg: Any) -> None:
+        show = getattr(self.notifier, "show_heads_up", None)
+        if show is None:
+            return
+        delivery = show(msg, self._answer_from_heads_up)
+        if not delivery.delivered:
+            log.info("heads-up not shown by %s: %s", delivery.backend, delivery.detail)
+
+    def _withdraw_heads_up(self) -> None:
+        withdraw = getattr(self.notifier, "withdraw_heads_up", None)
+        try:
+            if withdraw is not None:
+                withdraw()
+        except Exception as exc:  # a notification server problem must not stop the coach
+            log.warning("cannot withdraw the heads-up: %s", exc)
+
+    def _answer_from_heads_up(self, answer: str) -> None:
+        log.info("answer from the heads-up: %s", answer)
+        reply = self.handle({"cmd": answer})  # "postpone" or "break-now"
+        if not reply.get("ok"):
+            log.info("the heads-up's %s was not taken: %s", answer, reply.get("error"))
 
     # --- actions -> store and notifications ---------------------------------------------------
 
-    def _record(self, actions: list[Action], effects: list[Callable[[], None]]) -> None:
+    def _record(self, actions: list[Action], effects: list[Callable[[], None]], *,
+                quiet: bool = False) -> None:
+        """`quiet`: the prompts shown here are answered in the same breath (the heads-up's
+        Postpone): no bubble and no break window for them, and delivered (the heads-up was)."""
         exercises: dict[int, str | None] = {}
         plans: dict[int, str] = {}
+        delivered: dict[int, bool] = {}
         for a in actions:
             if isinstance(a, PromptShown):
                 plan = self.planner(a)
@@ -223,14 +293,20 @@ class Coach:
                 plan_json = getattr(self.planner, "plan_json", None)
                 if plan_json is not None and (text := plan_json(a.number)):
                     plans[a.number] = text
+                if quiet:
+                    delivered[a.number] = True
         try:
-            self.writer.apply(actions, exercises=exercises, plans=plans)
+            self.writer.apply(actions, exercises=exercises, plans=plans, delivered=delivered)
         except GlutecoachError as exc:
             # Kept in the writer's backlog and written with a later batch; prompts still show.
             self.write_error = str(exc)
             log.error("cannot save the history now, kept until it can be: %s", exc)
         for a in actions:
-            if isinstance(a, PromptShown):
+            if isinstance(a, PromptShown) and quiet:
+                log.info("prompt %d shown and snoozed at once (postponed)", a.number)
+            elif isinstance(a, PromptShown):
+                # The chime first: a slow notification server must not delay it.
+                effects.append(lambda: self.chime("prompt"))
                 effects.append(lambda a=a: self._notify(a))
                 effects.append(lambda a=a: self.on_prompt(a))
                 log.info("prompt %d shown (due %s)", a.number, a.due)
@@ -259,7 +335,8 @@ class Coach:
         # The engine decided at show time whether snooze is offered; the bubble says the same.
         left = self.engine.rules.max_snoozes - shown.snoozes if shown.snooze_offered else 0
         msg = prompt_message(sitting_seconds=self.prompt_sitting(shown.number), plan=plan_text,
-                             snoozes_left=left, seed=shown.number, snoozes=shown.snoozes)
+                             snoozes_left=left, seed=shown.number, snoozes=shown.snoozes,
+                             strict=self.strict)
         delivery = self.notifier.show_prompt(msg, self._answer_from_notification)
         if not delivery.delivered:
             log.warning("prompt %d not delivered by %s: %s", shown.number, delivery.backend,
@@ -269,6 +346,17 @@ class Coach:
                 self.writer.set_delivered(shown.number, delivery.delivered)
             except GlutecoachError as exc:
                 log.error("cannot record the delivery of prompt %d: %s", shown.number, exc)
+
+    def chime(self, name: str) -> None:
+        """Sound `name` ("prompt", "exercise-end", "break-end": the break window asks for the
+        last two) unless sound is off, a meeting holds prompts or do-not-disturb is on. Returns
+        at once: the checks and the player run on a thread of their own (sound/chimes.py)."""
+        if self.chimes is not None:
+            self.chimes.play(name)
+
+    def in_meeting(self) -> str | None:
+        """The meeting signal holding prompts back now, or None."""
+        return self.engine.meeting
 
     def prompt_sitting(self, number: int) -> float:
         """Seconds sat when prompt `number` was shown (0 once it is resolved)."""
@@ -370,6 +458,7 @@ class Coach:
                 reply = {"ok": True, "status": self.status_json()}
             else:
                 reply = self._command(cmd, request, effects)
+            self._heads_up_step(effects)
             if reply.get("ok") and cmd not in ("status", "reload"):
                 if self.writer.backlog:
                     reply["warning"] = (f"the coach took it, but cannot save its history now "
@@ -390,6 +479,11 @@ class Coach:
             answer = request.get("answer")
             if answer not in ("done", "snooze", "skip"):
                 return {"ok": False, "error": 'answer must be "done", "snooze" or "skip"'}
+            # Strict mode's one way out is the break window's emergency exit (hold Esc), which
+            # answers skip from the window; nothing else may skip or snooze (issue 14).
+            emergency = answer == "skip" and request.get("source") == "break-window"
+            if self.strict and answer != "done" and not emergency:
+                return {"ok": False, "error": STRICT_REFUSAL.format(what=answer)}
             pending = self.engine.pending
             if pending is None:
                 return {"ok": False, "error": "no prompt is pending"}
@@ -415,6 +509,15 @@ class Coach:
             return {"ok": True, "was_paused": was_paused}
         elif cmd == "break-now":
             self._record(self.engine.break_now(now), effects)
+        elif cmd == "postpone":  # the heads-up's button: a snooze of the coming prompt
+            if self.strict:
+                return {"ok": False, "error": STRICT_REFUSAL.format(what="postpone")}
+            actions = self.engine.postpone(now)
+            self._record(actions, effects, quiet=True)
+            refused = next((a.message for a in actions if isinstance(a, Notice)), None)
+            if refused is not None:
+                return {"ok": False, "error": refused}
+            return {"ok": True, "outcome": "snoozed", "snoozes": self.engine.snoozes_in_row}
         else:
             return {"ok": False, "error": f"unknown command: {cmd}"}
         return {"ok": True}
@@ -457,9 +560,11 @@ class Coach:
         self.engine.rules = Rules.from_schedule(cfg.schedule)
         retime(self.engine, old_rules)
         self.engine.hours = WorkHours.of(cfg.schedule, self.zone)
+        self.heads_up.seconds = cfg.desktop.heads_up_seconds
         log.info("config reloaded from %s (%s)", self.config_path,
                  "changed: " + ", ".join(changed) if changed else "nothing changed")
-        restart = [k for k in changed_keys(self.started_with, cfg) if k.startswith("desktop.")]
+        restart = [k for k in changed_keys(self.started_with, cfg)
+                   if k.startswith("desktop.") and k not in LIVE_DESKTOP_KEYS]
         if restart:
             log.info("applies at the next start of the coach: %s", ", ".join(restart))
         try:
@@ -504,7 +609,8 @@ class Coach:
                 pending = {"at": _iso(st.pending.at, self), "exercise": exercise, "plan": plan,
                            # What the user can answer now, and the snoozes in a row behind it.
                            "answers": [a for a in ("done", "snooze", "skip")
-                                       if a != "snooze" or offered],
+                                       if a == "done" or (not self.strict
+                                                          and (a == "skip" or offered))],
                            "snoozes": st.pending.snoozes}
             return {
                 "now": _iso(max(self.clock.now(), self.engine.now), self),
@@ -518,6 +624,9 @@ class Coach:
                 "meeting": {"signal": st.meeting, "detail": self._meeting_detail}
                 if st.meeting else None,
                 "snooze_offered": offered,
+                "strict": self.strict,
+                # The due moment the heads-up on screen announces (issue 14), else null.
+                "heads_up_for": _iso(self.heads_up.showing_for, self),
                 # Today is a day off (its note or holiday name, "" for none), else null.
                 "day_off": self.day_off_now(),
             }
@@ -529,14 +638,16 @@ class Coach:
 
     def snooze_offered(self, snoozes: int) -> bool:
         """Whether a prompt after `snoozes` snoozes in a row may be snoozed again now: what a
-        snooze will do (the engine's rule with the rules in force), for status and the tray."""
-        return snoozes < self.engine.rules.max_snoozes
+        snooze will do (the engine's rule with the rules in force), for status and the tray.
+        Never in strict mode, where a snooze is refused."""
+        return snoozes < self.engine.rules.max_snoozes and not self.strict
 
     def shutdown(self) -> None:
         with self._lock:
             actions = self.engine.finish(self.clock.now())
             self.writer.apply(actions)
         self._withdraw()
+        self._withdraw_heads_up()
 
 
 def retime(engine: Engine, old: Rules) -> None:

@@ -42,6 +42,9 @@ def tray_state(coach: Coach) -> TrayState:
             # Only a break with glute work: a walk has no level to rate (issue 11, 4.5).
             can_rate=done_at is not None and coach.clock.now() - done_at < RATE_WITHIN,
             day_off=coach.day_off_now() if st.state == "outside-hours" else None,
+            strict=coach.strict,
+            heads_up_at=coach.heads_up.showing_for.astimezone(coach.zone)
+            if coach.heads_up.showing_for else None,
         )
 
 

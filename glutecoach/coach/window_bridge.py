@@ -8,6 +8,8 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import replace
+from datetime import timedelta
+from typing import Any
 
 from glutecoach.coach.service import Coach
 from glutecoach.engine import PromptShown
@@ -44,9 +46,13 @@ class WindowBridge:
         # The bubble's words for the sitting time, and none when under a minute (break-now).
         title = (f"Glute break after {sitting_text(sitting)} sitting · {plan.location}"
                  if sitting >= 60 else f"Glute break · {plan.location}")
+        strict = self.coach.strict  # no Snooze or Skip; its emergency exit answers skip
         window = WindowProcess(WindowPlan(title, plan.minutes, items), on_answer=self._answer,
-                               on_feedback=self._feedback, snooze_offered=shown.snooze_offered,
-                               rateable=any(i.part == "glute" for i in plan.items))
+                               on_feedback=self._feedback,
+                               snooze_offered=shown.snooze_offered and not strict,
+                               rateable=any(i.part == "glute" for i in plan.items),
+                               strict=strict, on_sound=self.coach.chime,
+                               **self._screen(shown))
         self.close()
         try:
             window.show()
@@ -57,6 +63,15 @@ class WindowBridge:
             return
         with self._lock:
             self._window = window
+
+    def _screen(self, shown: PromptShown) -> dict[str, Any]:
+        """How the window shows the break: [desktop] break_screen (live: each window starts
+        afresh) and the seconds from now to the end of the break, the prompt's time plus
+        break_minutes, which strict mode holds the screen for."""
+        config = self.coach.config
+        end = shown.at + timedelta(minutes=config.schedule.break_minutes)
+        return {"break_screen": config.desktop.break_screen,
+                "break_seconds": max(0.0, (end - self.coach.clock.now()).total_seconds())}
 
     def close(self) -> None:
         with self._lock:
@@ -74,7 +89,8 @@ class WindowBridge:
         with self._lock:
             self._window = None
         self.coach.window_asks_feedback = answer == "done"
-        self.coach.handle({"cmd": "answer", "answer": answer})
+        # The source lets strict mode take the window's emergency exit (a skip) and no other.
+        self.coach.handle({"cmd": "answer", "answer": answer, "source": "break-window"})
 
     def _feedback(self, rating: str) -> None:
         # Through the coach, as from the tray: what it changed (or why not) is said in a

@@ -36,6 +36,26 @@ class PromptMessage:
             raise ValueError(f"unknown prompt answers {unknown}; expected some of {ANSWERS}")
 
 
+# The buttons of the heads-up before a prompt (issue 14), in order.
+HEADS_UP_ANSWERS: tuple[str, ...] = ("postpone", "break-now")
+
+
+@dataclass(frozen=True)
+class HeadsUpMessage:
+    """The quiet notice shortly before a prompt falls due: (answer, button label) pairs, a
+    subset of HEADS_UP_ANSWERS (no Postpone when no snooze is left, or in strict mode)."""
+
+    title: str
+    body: str
+    buttons: tuple[tuple[str, str], ...]
+
+    def __post_init__(self) -> None:
+        unknown = [a for a, _label in self.buttons if a not in HEADS_UP_ANSWERS]
+        if unknown:
+            raise ValueError(f"unknown heads-up answers {unknown}; expected some of "
+                             f"{HEADS_UP_ANSWERS}")
+
+
 @dataclass(frozen=True)
 class Delivery:
     delivered: bool

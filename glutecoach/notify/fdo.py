@@ -26,6 +26,7 @@ from glutecoach.notify.base import (
     PROMPT_ANSWERS,
     AnswerCallback,
     Delivery,
+    HeadsUpMessage,
     PromptMessage,
     deadline_after,
     seconds_left,
@@ -49,6 +50,9 @@ DEFAULT_ACTION = "default"
 # xfce4-notifyd shows "default" as one more button rather than as the body's click.
 NO_DEFAULT_ACTION = frozenset({"Xfce Notify Daemon"})
 URGENCY_NORMAL = ("y", 1)
+# The heads-up before a prompt is quiet (issue 14): low urgency, and no sound from the server.
+URGENCY_LOW = ("y", 0)
+QUIET_HINTS: dict[str, tuple[str, Any]] = {"urgency": URGENCY_LOW, "suppress-sound": ("b", True)}
 TIMEOUT_STAYS = 0  # a prompt stays until answered or withdrawn by the coach
 TIMEOUT_SERVERS_OWN = -1  # a passing message expires as the server's others do
 MAX_BUBBLES = 64  # remembered ids of bubbles on screen; servers that never say "closed" exist
@@ -64,6 +68,7 @@ class _Bubble:
     answers: tuple[str, ...] = ()
     on_answer: AnswerCallback | None = None
     token: int = 0  # the prompt it belongs to (see FreedesktopNotifier._token)
+    heads_up: bool = False  # the heads-up before a prompt: its token counts heads-ups instead
 
 
 @dataclass
@@ -103,6 +108,10 @@ class FreedesktopNotifier:
         # ignored and a late older bubble is closed, so nothing can answer the wrong prompt.
         self._token = 0
         self._prompt: _Bubble | None = None  # the prompt's bubble on screen
+        # The heads-up before a prompt, a slot of its own beside the prompt's (issue 14): bumped
+        # whenever one is shown, pressed or withdrawn, as _token is for prompts.
+        self._heads_up: _Bubble | None = None
+        self._heads_up_token = 0
         self._bubbles: dict[tuple[str, int], _Bubble] = {}  # ours on screen, prompts and others
         self._closed = False
         # Answers run outside the listener thread, so that a callback which calls back into this
@@ -125,11 +134,22 @@ class FreedesktopNotifier:
     def info(self, title: str, body: str, *, deadline: float | None = None) -> Delivery:
         return self._call(lambda budget: self._info(budget, title, body), deadline)
 
+    def show_heads_up(self, msg: HeadsUpMessage, on_answer: AnswerCallback, *,
+                      deadline: float | None = None) -> Delivery:
+        """The quiet notice before a prompt, with its buttons; replaces an earlier one."""
+        return self._call(lambda budget: self._show_heads_up(budget, msg, on_answer), deadline)
+
+    def withdraw_heads_up(self, *, deadline: float | None = None) -> None:
+        delivery = self._call(self._withdraw_heads_up, deadline)
+        if not delivery.delivered:
+            log.warning("could not withdraw the heads-up: %s", delivery.detail)
+
     def close(self) -> None:
         if self._closed:
             return
         deadline = deadline_after(self._timeout)
         self.withdraw_prompt(deadline=deadline)  # returns at once when no bubble is up
+        self.withdraw_heads_up(deadline=deadline)
         self._closed = True
         link, self._link = self._link, None
         if link is not None:
@@ -245,6 +265,56 @@ class FreedesktopNotifier:
             f"waiting for {server.label} to take the message", shown)
         return delivery
 
+    def _show_heads_up(self, budget: _Budget, msg: HeadsUpMessage,
+                       on_answer: AnswerCallback) -> Delivery:
+        with self._state:
+            self._heads_up_token += 1
+            token = self._heads_up_token
+            old, self._heads_up = self._heads_up, None
+        problem = self._connect(budget) or self._find_server(budget)
+        if old is not None and not problem:
+            self._close_quietly(old)
+        if problem:
+            return Delivery(False, self.name, problem)
+        server = self._capabilities(budget)
+        actions = ([DEFAULT_ACTION, DEFAULT_ACTION_LABELS["info"]] if server.default_action
+                   else [])
+        if server.actions:
+            for answer, label in msg.buttons:
+                actions += [answer, label]
+
+        def shown(reply: Any) -> Delivery:
+            if (why := error_text(reply)) is not None:
+                return Delivery(False, self.name, f"the notification server did not take it: {why}")
+            bubble = _Bubble(_sender(reply), int(reply.body[0]),
+                             tuple(a for a, _label in msg.buttons), on_answer, token,
+                             heads_up=True)
+            with self._state:
+                current = token == self._heads_up_token
+                if current:
+                    self._heads_up = bubble
+                    self._remember(bubble)
+            if not current:  # withdrawn before the server took it
+                self._close_quietly(bubble)
+                return Delivery(False, self.name, "shown late, after it was withdrawn")
+            return Delivery(True, self.name)
+
+        delivery: Delivery = self._ask(
+            budget, self._notify(msg.title, msg.body, actions, TIMEOUT_STAYS, QUIET_HINTS),
+            f"waiting for {server.label} to take the heads-up", shown)
+        return delivery
+
+    def _withdraw_heads_up(self, budget: _Budget) -> Delivery | None:
+        with self._state:
+            self._heads_up_token += 1
+            bubble, self._heads_up = self._heads_up, None
+            if bubble is not None:
+                self._bubbles.pop((bubble.server, bubble.nid), None)
+        if bubble is None or self._link is None or not self._link.alive:
+            return None  # nothing up, or the connection (and the server with it) is gone
+        self._close_quietly(bubble)
+        return None
+
     def _withdraw(self, budget: _Budget) -> Delivery | None:
         with self._state:
             self._token += 1
@@ -358,11 +428,12 @@ class FreedesktopNotifier:
         server = DBusAddress(NOTIFICATIONS_PATH, NOTIFICATIONS, NOTIFICATIONS)
         return new_method_call(server, member, signature, body)
 
-    def _notify(self, title: str, body: str, actions: list[str], timeout_ms: int) -> Any:
+    def _notify(self, title: str, body: str, actions: list[str], timeout_ms: int,
+                hints: dict[str, tuple[str, Any]] | None = None) -> Any:
         # app name, replaces_id, icon, summary, body, actions, hints, expire timeout (ms).
         return self._method("Notify", "susssasa{sv}i",
                             (self._app_name, 0, "", title, body, actions,
-                             {"urgency": URGENCY_NORMAL}, timeout_ms))
+                             hints or {"urgency": URGENCY_NORMAL}, timeout_ms))
 
     def _close_quietly(self, bubble: _Bubble) -> None:
         """CloseNotification without waiting for the reply (never blocks the listener thread);
@@ -396,6 +467,8 @@ class FreedesktopNotifier:
                 bubble = self._bubbles.pop(key, None)
                 if bubble is not None and self._prompt is bubble:
                     self._prompt = None
+                if bubble is not None and self._heads_up is bubble:
+                    self._heads_up = None
 
     def _action(self, key: tuple[str, int], action: str) -> None:
         with self._state:
@@ -408,16 +481,21 @@ class FreedesktopNotifier:
                 # bubble and answers nothing; the prompt still waits for the tray or the CLI.
                 pass
             elif action in bubble.answers and bubble.on_answer is not None:
-                if bubble.token != self._token:
+                if bubble.token != (self._heads_up_token if bubble.heads_up else self._token):
                     log.info("ignored %r pressed on a prompt that is no longer current", action)
                     return
-                self._token += 1
+                if bubble.heads_up:
+                    self._heads_up_token += 1
+                else:
+                    self._token += 1
                 answer = action
             else:
                 return
             del self._bubbles[key]
             if self._prompt is bubble:
                 self._prompt = None
+            if self._heads_up is bubble:
+                self._heads_up = None
         # dunst 1.9 leaves the bubble up after an action chosen from its context menu.
         self._close_quietly(bubble)
         if answer is not None and bubble.on_answer is not None:

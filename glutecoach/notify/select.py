@@ -17,6 +17,7 @@ from glutecoach.notify.base import (
     AnswerCallback,
     Backend,
     Delivery,
+    HeadsUpMessage,
     Notifier,
     PromptMessage,
     deadline_after,
@@ -60,6 +61,28 @@ class FallbackNotifier:
         # and must then go too. Those with nothing on screen return at once.
         for backend in self.backends:
             backend.withdraw_prompt()
+
+    def show_heads_up(self, msg: HeadsUpMessage, on_answer: AnswerCallback) -> Delivery:
+        """The quiet notice before a prompt, by the first backend that has one (D-Bus: a
+        notification that can be withdrawn and has buttons). plyer's bubbles can be neither
+        withdrawn nor pressed, and a heads-up in the terminal would only be noise: none there."""
+        deadline = deadline_after(self._timeout)
+        failures: list[str] = []
+        for backend in self.backends:
+            show = getattr(backend, "show_heads_up", None)
+            if show is None:
+                continue
+            delivery: Delivery = show(msg, on_answer, deadline=deadline)
+            if delivery.delivered:
+                return _explained(delivery, failures)
+            failures.append(f"{backend.name}: {delivery.detail}")
+        return Delivery(False, self.name, "; ".join(failures) or "no notifier here shows one")
+
+    def withdraw_heads_up(self) -> None:
+        for backend in self.backends:
+            withdraw = getattr(backend, "withdraw_heads_up", None)
+            if withdraw is not None:
+                withdraw()
 
     def info(self, title: str, body: str) -> Delivery:
         deadline = deadline_after(self._timeout)

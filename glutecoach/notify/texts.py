@@ -8,7 +8,7 @@ to treat or prevent anything: the coach is a habit, not a treatment.
 from __future__ import annotations
 
 from glutecoach.durations import sitting_text
-from glutecoach.notify.base import FEEDBACK_ANSWERS, PROMPT_ANSWERS, PromptMessage
+from glutecoach.notify.base import FEEDBACK_ANSWERS, PROMPT_ANSWERS, HeadsUpMessage, PromptMessage
 
 # Button labels, in the user's words.
 ANSWER_LABELS: dict[str, str] = {"done": "Done", "snooze": "Snooze", "skip": "Skip",
@@ -41,9 +41,10 @@ def why_line(seed: int) -> str:
 
 def prompt_message(
     sitting_seconds: float, plan: str | None, snoozes_left: int, seed: int = 0,
-    snoozes: int | None = None,
+    snoozes: int | None = None, strict: bool = False,
 ) -> PromptMessage:
-    """The prompt shown when a stretch of sitting reaches its limit (or `break-now`)."""
+    """The prompt shown when a stretch of sitting reaches its limit (or `break-now`). In
+    strict mode (issue 14) its only button is Done: no Snooze, no Skip."""
     title = "Time for a glute break"
     if sitting_seconds >= 60:  # "0 min sitting" says nothing; `break-now` can come that early
         title += f": {sitting_text(sitting_seconds)} sitting"
@@ -51,10 +52,42 @@ def prompt_message(
     lines = [f"Break: {plan_text}.", why_line(seed)]
     answers = (PROMPT_ANSWERS if snoozes_left > 0
                else tuple(a for a in PROMPT_ANSWERS if a != "snooze"))
+    if strict:
+        return PromptMessage(title=title, body="\n".join([*lines, "Strict mode: take the break."]),
+                             answers=("done",))
     if snoozes_left <= 0:
         # The words `status` and `snooze` use; the count starts again after a skip or a break.
         lines.append(f"No snooze left ({snoozes} in a row)." if snoozes else "No snooze left.")
     return PromptMessage(title=title, body="\n".join(lines), answers=answers)
+
+
+def heads_up_message(seconds_left: float, snooze_minutes: float, snoozes_left: int,
+                     strict: bool = False) -> HeadsUpMessage:
+    """The quiet notice `heads_up_seconds` before a prompt (issue 14). Postpone is a snooze of
+    the coming prompt: offered only while one is left, never in strict mode."""
+    # A wake-up a moment late leaves 59.8 s: that is still the "1 min" the user asked for.
+    seconds = max(1, round(seconds_left))
+    when = f"{round(seconds / 60)} min" if seconds >= 60 else f"{seconds} s"
+    postpone = f"Postpone {_minutes_text(snooze_minutes)}"
+    buttons: tuple[tuple[str, str], ...] = (("break-now", "Break now"),)
+    if strict:
+        body = "Strict mode: the break comes on time."
+    elif snoozes_left <= 0:
+        body = "No snooze left: the break comes on time."
+    else:
+        body = (f"{postpone} counts as a snooze ({snoozes_left} left); Break now starts it "
+                "at once.")
+        buttons = (("postpone", postpone), *buttons)
+    return HeadsUpMessage(title=f"Break in {when}: finish your sentence", body=body,
+                          buttons=buttons)
+
+
+def _minutes_text(minutes: float) -> str:
+    """snooze_minutes as the button says it: "5 min", "1.5 min", "30 s" for the tests' tiny
+    values."""
+    if minutes >= 1:
+        return f"{minutes:g} min"
+    return f"{max(1, round(minutes * 60))} s"
 
 
 def feedback_message(plan: str | None) -> PromptMessage:

@@ -34,6 +34,8 @@ SCALAR_KEYS = (
     "coach.default_location", "coach.start_level", "coach.exclude_exercises",
     "coach.exclude_areas",
     "desktop.presence", "desktop.notifier", "desktop.tray", "desktop.break_window",
+    "desktop.heads_up_seconds", "desktop.sound", "desktop.volume", "desktop.break_screen",
+    "desktop.strict",
     "meetings.signals", "meetings.calendar", "meetings.ignore_apps", "meetings.meeting_apps",
     "meetings.presenting_apps",
     "report.movement_goal_minutes", "report.weekly_summary", "report.summary_day",

@@ -1,5 +1,6 @@
 """The Desktop & meetings tab: how prompts are shown (notifier, tray, break window, where idle
-time comes from) and what holds them back in a meeting (signals, calendar file, app lists)."""
+time comes from), the moment of the break (heads-up, sound, break screen, strict mode) and what
+holds prompts back in a meeting (signals, calendar file, app lists)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,14 @@ from typing import get_args
 
 from glutecoach.config import Desktop
 from glutecoach.meetings.config import SIGNAL_NAMES
-from glutecoach.settings.form import SettingsForm, names_text, optional_text, parse_names
-from glutecoach.settings.widgets import Registry, Tab, check_list, checked
+from glutecoach.settings.form import (
+    SettingsForm,
+    names_text,
+    optional_text,
+    parse_names,
+    parse_number,
+)
+from glutecoach.settings.widgets import Registry, Tab, check_list, checked, number_text
 
 SIGNAL_LABELS = {"camera": "Camera in use", "microphone": "Microphone in use",
                  "fullscreen": "Meeting app fullscreen", "inhibitor": "Screen kept awake",
@@ -65,9 +72,11 @@ class DesktopTab(Tab):
                                    "buttons", variable=self.flags["desktop.break_window"]).grid(
             row=7, column=0, columnspan=3, sticky="w")
 
+        self._build_break(values)
+
         meet = ttk.LabelFrame(self, text="Meetings: prompts wait while one of these is on",
                               padding=(10, 6))
-        meet.grid(row=1, column=0, sticky="ew", pady=(10, 0))
+        meet.grid(row=2, column=0, sticky="ew", pady=(10, 0))
         signals, self.signals = check_list(meet, [(s, SIGNAL_LABELS[s]) for s in SIGNAL_NAMES],
                                            values["meetings.signals"] or [], columns=3)
         signals.grid(row=0, column=0, columnspan=3, sticky="w")
@@ -95,6 +104,43 @@ class DesktopTab(Tab):
             self.error_line(meet, key, entry, row=row + 2, column=1, columnspan=2, padx=(8, 0))
             self.apps[key] = entry
 
+    def _build_break(self, values: dict[str, object]) -> None:
+        """Heads-up, sound, break screen and strict mode (issue 14): compact, two to a row."""
+        frame = ttk.LabelFrame(self, text="The break", padding=(10, 6))
+        frame.grid(row=1, column=0, sticky="ew", pady=(10, 0))
+        self.numbers: dict[str, ttk.Entry] = {}
+        for row, column, key, label, unit in (
+            (0, 0, "desktop.heads_up_seconds", "Heads-up", "s before a prompt (0: none)"),
+            (0, 3, "desktop.volume", "Volume", "0 to 1"),
+        ):
+            ttk.Label(frame, text=label).grid(row=row, column=column, sticky="w",
+                                              padx=(16 if column else 0, 0))
+            entry = ttk.Entry(frame, width=6)
+            entry.insert(0, number_text(values[key]))
+            entry.grid(row=row, column=column + 1, sticky="w", padx=(8, 4))
+            ttk.Label(frame, text=unit, style="Help.TLabel").grid(row=row, column=column + 2,
+                                                                  sticky="w")
+            self.error_line(frame, key, entry, row=row + 1, column=column, columnspan=3)
+            self.numbers[key] = entry
+        for row, column, field, label in ((2, 0, "sound", "Sound"),
+                                          (2, 3, "break_screen", "Break shown as")):
+            key = f"desktop.{field}"
+            ttk.Label(frame, text=label).grid(row=row, column=column, sticky="w",
+                                              padx=(16 if column else 0, 0))
+            combo = ttk.Combobox(frame, state="readonly", width=10, values=choices(field))
+            combo.set(str(values[key]))
+            combo.grid(row=row, column=column + 1, columnspan=2, sticky="w", padx=(8, 4))
+            self.error_line(frame, key, combo, row=row + 1, column=column, columnspan=3)
+            self.combos[key] = combo
+        ttk.Label(frame, text='"fullscreen": the plan on the monitor with the pointer, the '
+                              'others dimmed with the time left', style="Help.TLabel").grid(
+            row=4, column=0, columnspan=6, sticky="w")
+        self.flags["desktop.strict"] = tk.BooleanVar(self, value=bool(values["desktop.strict"]))
+        ttk.Checkbutton(frame, text="Strict mode: no Skip or Snooze; the break screen stays for "
+                                    "the break (emergency exit: hold Esc 3 s, counted as "
+                                    "skipped)", variable=self.flags["desktop.strict"]).grid(
+            row=5, column=0, columnspan=6, sticky="w", pady=(4, 0))
+
     def browse(self) -> None:
         path = filedialog.askopenfilename(
             parent=self, title="GluteCoach settings: calendar file",
@@ -109,6 +155,8 @@ class DesktopTab(Tab):
             values[key] = combo.get()
         for key, var in self.flags.items():
             values[key] = var.get()
+        for key, entry in self.numbers.items():
+            values[key] = parse_number(entry.get())
         values["meetings.signals"] = checked(self.signals,
                                              self.form.initial["meetings.signals"] or [])
         values["meetings.calendar"] = optional_text(self.calendar.get())

@@ -35,6 +35,10 @@ class TrayState:
     can_rate: bool = False  # a break was done lately: offer "how did it feel?"
     # Outside work hours because today is a day off: its note or holiday name ("" for none).
     day_off: str | None = None
+    # [desktop] strict (issue 14): a waiting prompt offers Done only, no Snooze and no Skip.
+    strict: bool = False
+    # While the heads-up before a prompt is up: the moment that prompt is due (aware).
+    heads_up_at: datetime | None = None
 
     def __post_init__(self) -> None:
         # A typo in the daemon should fail where the state is made, not as a blank tray.
@@ -86,6 +90,11 @@ def status_line(state: TrayState, now: datetime | None = None) -> str:
     sitting = f"Sitting {sat}"
     if state.prompt_waiting:
         return f"{sitting} · time for a break"
+    if state.heads_up_at is not None:
+        # The heads-up's words: "Break in 1 min" rather than a clock time to work out.
+        left = max(0.0, (state.heads_up_at - now).total_seconds())
+        return f"{sitting} · break in {round(left / 60)} min" if left >= 30 else \
+            f"{sitting} · break in under a minute"
     if state.next_prompt_at is None:
         return sitting
     return f"{sitting} · next break {when_text(state.next_prompt_at, now)}"
@@ -96,9 +105,10 @@ def build_menu(state: TrayState, now: datetime | None = None) -> tuple[MenuEntry
     entries = [MenuEntry(status_line(state, now)), SEPARATOR]
     if state.prompt_waiting:
         entries.append(MenuEntry("Done", "done"))
-        if state.snooze_offered:
+        if state.snooze_offered and not state.strict:
             entries.append(MenuEntry("Snooze", "snooze"))
-        entries.append(MenuEntry("Skip", "skip"))
+        if not state.strict:
+            entries.append(MenuEntry("Skip", "skip"))
     else:
         entries.append(MenuEntry("Take a break now", "break-now"))
     entries.append(SEPARATOR)

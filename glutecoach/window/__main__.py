@@ -11,13 +11,14 @@ import logging
 import sys
 import threading
 
-from glutecoach.window.process import plan_from_json
+from glutecoach.window.process import options_from_json, plan_from_json
 from glutecoach.window.tk_window import BreakWindow, WindowUnavailable
 
 
 def main() -> int:
     logging.basicConfig(level=logging.WARNING, format="glutecoach window: %(message)s")
-    plan, snooze_offered, rateable = plan_from_json(sys.stdin.readline())
+    request = sys.stdin.readline()
+    plan, snooze_offered, rateable = plan_from_json(request)
     out = threading.Lock()
 
     def say(**event: str | bool) -> None:
@@ -26,7 +27,8 @@ def main() -> int:
 
     window = BreakWindow(plan, on_answer=lambda a: say(answer=a),
                          on_feedback=lambda r: say(feedback=r), snooze_offered=snooze_offered,
-                         rateable=rateable)
+                         on_sound=lambda s: say(sound=s),  # the coach plays it (sound/chimes.py)
+                         rateable=rateable, options=options_from_json(request))
     try:
         window.show()
     except WindowUnavailable as exc:

@@ -24,6 +24,23 @@ ANSWERS: tuple[Answer, ...] = ("done", "snooze", "skip")
 RATINGS: tuple[Rating, ...] = ("easy", "right", "hard")
 
 
+@dataclass(frozen=True)
+class ScreenOptions:
+    """How the break is shown ([desktop] break_screen and strict) and how long it lasts.
+
+    `break_seconds` is the time from the window's start to the end of the break (the prompt's
+    time plus break_minutes, as the coach counts it); None when the caller does not know, and
+    then the plan's own length stands in. Strict mode holds the window that long.
+    """
+
+    break_screen: Literal["window", "fullscreen"] = "window"
+    strict: bool = False
+    break_seconds: float | None = None
+
+    def break_length(self, plan: WindowPlan) -> float:
+        return plan.minutes * 60 if self.break_seconds is None else max(0.0, self.break_seconds)
+
+
 class WindowUnavailable(Exception):
     """No break window can be shown here; `reason` is one sentence for the user."""
 
@@ -98,10 +115,11 @@ class Event:
     """Something the window must pass on or show.
 
     kind "answer" (value done / snooze / skip) and "feedback" (easy / right / hard) go to the
-    caller's callbacks; "item" (value: the new index) and "finished" only change the view.
+    caller's callbacks; "item" (value: the new index) and "finished" only change the view;
+    "sound" (value exercise-end / break-end: a countdown ran out) asks the coach for a chime.
     """
 
-    kind: Literal["answer", "feedback", "item", "finished"]
+    kind: Literal["answer", "feedback", "item", "finished", "sound"]
     value: str = ""
 
 
@@ -188,7 +206,10 @@ class BreakModel:
         if left > 0:
             return []
         # Time left over is dropped on purpose: the next item waits for Start (see _advance).
-        return self._advance()
+        events = self._advance()
+        # The countdown ran out (Next does not chime: the user is looking): a sound tells the
+        # user, who may be on the floor facing away, to look up (issue 14).
+        return [*events, Event("sound", "break-end" if self.finished else "exercise-end")]
 
     def next_item(self) -> list[Event]:
         """Go on to the next item now, or end the plan from the last one."""

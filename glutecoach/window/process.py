@@ -6,7 +6,8 @@ then, so it starts `python -OO -m glutecoach.window` for each break instead: the
 and wake-ups end with the window.
 
 The child reads the plan as one JSON line on stdin and says what happens as JSON lines on stdout:
-{"shown": true}, {"unavailable": reason}, {"answer": "done"}, {"feedback": "easy"}. The coach
+{"shown": true}, {"unavailable": reason}, {"answer": "done"}, {"feedback": "easy"},
+{"sound": "exercise-end"} (a countdown ran out: the coach plays a chime, or not). The coach
 closes it by closing the child's stdin, which the child also sees when the coach dies, so a
 window never outlives its coach.
 """
@@ -23,14 +24,30 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import IO, Any
 
-from glutecoach.window.model import WindowItem, WindowPlan, WindowUnavailable
+from glutecoach.window.model import ScreenOptions, WindowItem, WindowPlan, WindowUnavailable
 
 log = logging.getLogger(__name__)
 
 
-def plan_to_json(plan: WindowPlan, snooze_offered: bool, rateable: bool) -> str:
+def plan_to_json(plan: WindowPlan, snooze_offered: bool, rateable: bool,
+                 strict: bool = False, break_screen: str = "window",
+                 break_seconds: float | None = None) -> str:
+    # strict: [desktop] strict (issue 14): no Skip or Snooze; the window's only way out before
+    # break_minutes is its emergency exit, which answers "skip".
+    # break_screen: [desktop] break_screen; break_seconds: from now to the end of the break
+    # (prompt + break_minutes), what strict mode holds the screen for.
     return json.dumps({"plan": asdict(plan), "snooze_offered": snooze_offered,
-                       "rateable": rateable}, ensure_ascii=False)
+                       "rateable": rateable, "strict": strict, "break_screen": break_screen,
+                       "break_seconds": break_seconds}, ensure_ascii=False)
+
+
+def options_from_json(text: str) -> ScreenOptions:
+    """How to show the break (absent from a coach older than issue 14: today's window)."""
+    data = json.loads(text)
+    screen = "fullscreen" if data.get("break_screen") == "fullscreen" else "window"
+    seconds = data.get("break_seconds")
+    return ScreenOptions(screen, bool(data.get("strict", False)),
+                         None if seconds is None else float(seconds))
 
 
 def plan_from_json(text: str) -> tuple[WindowPlan, bool, bool]:
@@ -56,9 +73,15 @@ class WindowProcess:
 
     def __init__(self, plan: WindowPlan, on_answer: Callable[[str], None],
                  on_feedback: Callable[[str], None], snooze_offered: bool, *,
-                 rateable: bool = True, command: list[str] | None = None) -> None:
-        self._request = plan_to_json(plan, snooze_offered, rateable)
+                 rateable: bool = True, command: list[str] | None = None,
+                 strict: bool = False, break_screen: str = "window",
+                 break_seconds: float | None = None,
+                 on_sound: Callable[[str], None] | None = None) -> None:
+        self._request = plan_to_json(plan, snooze_offered, rateable, strict, break_screen,
+                                     break_seconds)
         self._callbacks = {"answer": on_answer, "feedback": on_feedback}
+        if on_sound is not None:  # {"sound": "exercise-end"}: a countdown ran out
+            self._callbacks["sound"] = on_sound
         self._command = command or window_command()
         self._proc: subprocess.Popen[str] | None = None
         self._started = threading.Event()

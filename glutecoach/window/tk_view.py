@@ -6,7 +6,10 @@ the Tk thread that `tk_window.BreakWindow` owns; that module does the threading,
 and the poll loop, and calls `tick()` here to move the countdown.
 
 Tk's fullscreen does nothing without a window manager (measured), so the window takes explicit
-geometry, centred, and asks to stay on top.
+geometry, centred on the monitor with the pointer, and asks to stay on top. With
+`break_screen = "fullscreen"` it covers that monitor (and asks the window manager for fullscreen
+too), and every other monitor gets a dimmed screen with the time left (`screens.DimScreen`).
+Strict mode, the keys and the held Esc are decided in `keys`; this module only wires them to Tk.
 
 Nothing here imports tkinter at import time (only inside `BreakView`), so importing the window
 package stays free of Tk.
@@ -23,7 +26,16 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from glutecoach.window.model import BreakModel, Event, Rating, WindowItem, clock_text
+from glutecoach.window.keys import KEY_GRACE_SECONDS, HoldTimer, KeyPolicy
+from glutecoach.window.model import (
+    BreakModel,
+    Event,
+    Rating,
+    ScreenOptions,
+    WindowItem,
+    clock_text,
+)
+from glutecoach.window.monitors import Desktop, Monitor
 
 if TYPE_CHECKING:
     import tkinter as tk
@@ -47,6 +59,8 @@ BUTTON_BG = "#dfe5e1"
 BUTTON_ACTIVE = "#d2dad5"
 CAUTION_BG = "#f7e8c9"
 CAUTION_TEXT = "#6a4a14"
+# Around the plan on a fullscreen break screen: a shade darker than the plan's paper.
+SCREEN_BG = "#e2dccf"
 
 SIDEBAR_WIDTH = 250
 FAMILIES = ("Cantarell", "Noto Sans", "DejaVu Sans", "Segoe UI", "Helvetica Neue", "Helvetica")
@@ -87,12 +101,19 @@ def _fonts(root: tk.Tk) -> _Fonts:
     )
 
 
-def _geometry(root: tk.Tk) -> str:
-    """Centred, at most 860×660 and never larger than the screen: no window manager is needed
-    for the size or the place to take effect."""
-    screen_w, screen_h = root.winfo_screenwidth(), root.winfo_screenheight()
-    width, height = min(860, screen_w - 40), min(660, screen_h - 60)
-    return f"{width}x{height}+{(screen_w - width) // 2}+{(screen_h - height) // 2}"
+def window_size(monitor: Monitor, scale: float) -> tuple[int, int]:
+    """860×660 at 96 DPI, larger by the monitor's scale, never larger than the monitor."""
+    return (min(round(860 * scale), monitor.width - 40),
+            min(round(660 * scale), monitor.height - 60))
+
+
+def _geometry(monitor: Monitor, scale: float) -> str:
+    """Centred on the monitor: no window manager is needed for the size or the place to take
+    effect."""
+    width, height = window_size(monitor, scale)
+    x = monitor.x + (monitor.width - width) // 2
+    y = monitor.y + (monitor.height - height) // 2
+    return f"{width}x{height}+{x}+{y}"
 
 
 def _dose_line(item: WindowItem) -> str:
@@ -117,11 +138,26 @@ class BreakView:
         root: tk.Tk,
         model: BreakModel,
         dispatch: Callable[[list[Event]], None],
+        options: ScreenOptions | None = None,
+        desktop: Desktop | None = None,
     ) -> None:
         import tkinter as tk
 
+        from glutecoach.window.monitors import tk_monitor
+
         self.root = root
         self.model = model
+        self.options = options or ScreenOptions()
+        self.desktop = desktop or Desktop([tk_monitor(root)], tk_monitor(root), 1.0)
+        self.scale = self.desktop.scale
+        self.fullscreen = self.options.break_screen == "fullscreen"
+        self.started = time.monotonic()
+        self.break_seconds = self.options.break_length(model.plan)
+        self.keys = KeyPolicy(self.options.strict, self.break_seconds)
+        self.hold = HoldTimer()
+        self.dims: list[Any] = []  # the dimmed screens of the other monitors
+        self._close_when_free = False  # answered under strict mode: close once its time is up
+        self._refused_at = -1e9  # when strict mode last refused a close or an Esc
         self._tk = tk
         self._dispatch = dispatch
         self.alive = True
@@ -134,14 +170,48 @@ class BreakView:
         # hold Tk objects past this thread; log it as text instead.
         root.report_callback_exception = self._report  # type: ignore[method-assign]
 
+        # Fonts are in points: Tk's scaling (pixels per point) makes them readable on HiDPI;
+        # the pixel sizes below go through `px`.
+        root.tk.call("tk", "scaling", 96 * self.scale / 72)
         self.fonts = _fonts(root)
         root.title(f"GluteCoach — {model.plan.title}")
-        root.configure(bg=BG)
-        root.geometry(_geometry(root))
+        main = self.desktop.main
         root.attributes("-topmost", True)
-        root.protocol("WM_DELETE_WINDOW", self.close)
+        root.protocol("WM_DELETE_WINDOW", self._on_wm_close)
+        self.frame = tk.Frame(root, bg=BG)
+        if self.fullscreen:
+            root.configure(bg=SCREEN_BG)
+            root.geometry(main.geometry())
+            # With a window manager, fullscreen on the monitor the window is on (without one
+            # the explicit geometry above does it).
+            with contextlib.suppress(tk.TclError):
+                root.attributes("-fullscreen", True)
+            width, height = window_size(main, self.scale)
+            self.frame.place(relx=0.5, rely=0.5, anchor="center", width=width, height=height)
+        else:
+            root.configure(bg=BG)
+            root.geometry(_geometry(main, self.scale))
+            root.columnconfigure(0, weight=1)
+            root.rowconfigure(0, weight=1)
+            self.frame.grid(row=0, column=0, sticky="nsew")
         self._build()
+        self._bind_keys()
+        if self.fullscreen:
+            from glutecoach.window.screens import DimScreen
+
+            self.dims = [DimScreen(root, m, self.fonts.heading[0], self._on_wm_close)
+                         for m in self.desktop.monitors if m != main]
+            # The screen covers the monitor: it takes the keyboard, so Enter and Esc reach it.
+            root.after(50, self._take_focus)
         self.render()
+
+    def px(self, pixels: int) -> int:
+        """A size drawn for 96 DPI, at this monitor's scale."""
+        return round(pixels * self.scale)
+
+    def _take_focus(self) -> None:
+        with contextlib.suppress(self._tk.TclError):
+            self.root.focus_force()
 
     # --- building --------------------------------------------------------------------------
 
@@ -151,7 +221,8 @@ class BreakView:
         # user was typing elsewhere into an answer.
         button = self._tk.Button(
             parent, text=text, command=command, font=self.fonts.button, takefocus=0,
-            relief="flat", bd=0, highlightthickness=0, padx=16, pady=7, cursor="hand2",
+            relief="flat", bd=0, highlightthickness=0, padx=self.px(16), pady=self.px(7),
+            cursor="hand2",
             bg=ACCENT if primary else BUTTON_BG, fg="white" if primary else TEXT,
             activebackground=ACCENT_ACTIVE if primary else BUTTON_ACTIVE,
             activeforeground="white" if primary else TEXT, disabledforeground=MUTED,
@@ -165,32 +236,37 @@ class BreakView:
                               **options)  # fmt: skip
 
     def _build(self) -> None:
-        tk, root, fonts, plan = self._tk, self.root, self.fonts, self.model.plan
+        tk, root, fonts, plan = self._tk, self.frame, self.fonts, self.model.plan
         root.columnconfigure(0, weight=1)
         root.rowconfigure(1, weight=1)
 
         header = tk.Frame(root, bg=BG)
-        header.grid(row=0, column=0, sticky="ew", padx=24, pady=(18, 10))
+        header.grid(row=0, column=0, sticky="ew", padx=self.px(24), pady=(self.px(18), 10))
         header.columnconfigure(0, weight=1)
         self._label(header, fonts.heading, text=plan.heading()).grid(row=0, column=0, sticky="w")
         self.progress = self._label(header, fonts.body, fg=MUTED)
         self.progress.grid(row=0, column=1, sticky="e")
 
         body = tk.Frame(root, bg=BG)
-        body.grid(row=1, column=0, sticky="nsew", padx=24)
+        body.grid(row=1, column=0, sticky="nsew", padx=self.px(24))
         body.columnconfigure(1, weight=1)
         body.rowconfigure(0, weight=1)
         self._build_plan_list(body)
         self._build_exercise(body)
         self._build_answers(root)
 
+        # What the keys do now (and strict mode's hold), above the safety line.
+        width = window_size(self.desktop.main, self.scale)[0] - 2 * self.px(24)
+        self.hint = self._label(root, fonts.small, fg=MUTED, wraplength=width)
+        self.hint.grid(row=3, column=0, sticky="ew", padx=self.px(24), pady=(2, 0))
         self._label(root, fonts.small, fg=MUTED, text=SAFETY_LINE).grid(
-            row=3, column=0, sticky="ew", padx=24, pady=(4, 12)
+            row=4, column=0, sticky="ew", padx=self.px(24), pady=(4, 12)
         )
 
     def _build_plan_list(self, body: tk.Frame) -> None:
         # A fixed width: the bold current item must not nudge the exercise column sideways.
-        side = self._tk.Frame(body, bg=PANEL, padx=14, pady=12, width=SIDEBAR_WIDTH)
+        side = self._tk.Frame(body, bg=PANEL, padx=self.px(14), pady=self.px(12),
+                              width=self.px(SIDEBAR_WIDTH))
         side.grid(row=0, column=0, sticky="nsw", padx=(0, 20))
         side.grid_propagate(False)
         side.columnconfigure(1, weight=1)
@@ -201,8 +277,8 @@ class BreakView:
         self.item_labels: list[tuple[tk.Label, tk.Label, tk.Label]] = []
         for row, item in enumerate(self.model.plan.items, start=1):
             mark = self._label(side, self.fonts.body, bg=PANEL, width=2)
-            name = self._label(side, self.fonts.body, bg=PANEL, wraplength=SIDEBAR_WIDTH - 90,
-                               text=item.name)  # fmt: skip
+            name = self._label(side, self.fonts.body, bg=PANEL,
+                               wraplength=self.px(SIDEBAR_WIDTH - 90), text=item.name)
             time_label = self._label(side, self.fonts.body, bg=PANEL, fg=MUTED,
                                      text=clock_text(item.seconds))  # fmt: skip
             mark.grid(row=row, column=0, sticky="nw", pady=3)
@@ -217,7 +293,7 @@ class BreakView:
             row=row + 1, column=0, columnspan=3, sticky="w", pady=(0, 4)
         )
         self.why = self._label(side, self.fonts.italic, fg=MUTED, bg=PANEL,
-                               wraplength=SIDEBAR_WIDTH - 30)  # fmt: skip
+                               wraplength=self.px(SIDEBAR_WIDTH - 30))  # fmt: skip
         self.why.grid(row=row + 2, column=0, columnspan=3, sticky="w")
 
     def _build_exercise(self, body: tk.Frame) -> None:
@@ -260,9 +336,9 @@ class BreakView:
                            rmargincolor=CAUTION_BG, spacing1=4, spacing3=4)  # fmt: skip
         text.tag_configure("caution-heading", font=fonts.strong)
 
-    def _build_answers(self, root: tk.Tk) -> None:
+    def _build_answers(self, root: tk.Misc) -> None:
         bar = self._tk.Frame(root, bg=BG)
-        bar.grid(row=2, column=0, sticky="ew", padx=24, pady=(10, 4))
+        bar.grid(row=2, column=0, sticky="ew", padx=self.px(24), pady=(10, 4))
         bar.columnconfigure(0, weight=1)
         left = self._tk.Frame(bar, bg=BG)
         left.grid(row=0, column=0, sticky="w")
@@ -276,8 +352,10 @@ class BreakView:
 
         right = self._tk.Frame(bar, bg=BG)
         right.grid(row=0, column=1, sticky="e")
-        self._button(right, "skip", "Skip", self._on_skip).grid(row=0, column=0, padx=3)
-        if self.model.snooze_offered:
+        # Strict mode offers neither Skip nor Snooze: the break is meant to be taken.
+        if not self.options.strict:
+            self._button(right, "skip", "Skip", self._on_skip).grid(row=0, column=0, padx=3)
+        if self.model.snooze_offered and not self.options.strict:
             self._button(right, "snooze", "Snooze", self._on_snooze).grid(row=0, column=1, padx=3)
         self._button(right, "done", "Done", self._on_done, primary=True).grid(
             row=0, column=2, padx=(3, 0)
@@ -334,7 +412,8 @@ class BreakView:
         self._shown(self.feedback, model.feedback_offered)
         unanswered = model.answer is None
         self._shown(self._buttons["done"], unanswered)
-        self._shown(self._buttons["skip"], unanswered)
+        if "skip" in self._buttons:
+            self._shown(self._buttons["skip"], unanswered)
         if "snooze" in self._buttons:
             # Once the plan has run out there is nothing left to put off.
             self._shown(self._buttons["snooze"], unanswered and not model.finished)
@@ -391,9 +470,96 @@ class BreakView:
         self._dispatch(events)
         self.render()
         if self.model.over and not self._closing:
+            if self.model.answer != "skip" and self.keys.held_in(self.elapsed()):
+                # Strict mode: answered, but the screen stays until the break's time is up
+                # (only the emergency exit, a skip, leaves early).
+                self._close_when_free = True
+                return
             self._closing = True
             delay = CLOSE_AFTER_RATING_MS if self.model.rating is not None else 0
             self.root.after(delay, self.close)
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    # --- the keyboard and the window manager's close ---------------------------------------
+
+    def _bind_keys(self) -> None:
+        # bind_all: the dimmed screens are other toplevels, and a key there counts the same.
+        for sequence in ("<KeyPress-Return>", "<KeyPress-KP_Enter>"):
+            self.root.bind_all(sequence, self._on_enter)
+        self.root.bind_all("<KeyPress-Escape>", self._on_escape)
+        self.root.bind_all("<KeyRelease-Escape>", self._on_escape_release)
+
+    def _keys_live(self) -> bool:
+        return self.elapsed() >= KEY_GRACE_SECONDS
+
+    def _on_enter(self, _event: Any = None) -> None:
+        if not self._keys_live():
+            return
+        action = self.keys.enter(self.model)
+        if action == "start":
+            self._on_start()
+        elif action == "finish":
+            self._on_next()
+
+    def _on_escape(self, _event: Any = None) -> None:
+        if not self._keys_live():
+            return
+        action = self.keys.escape(self.model, self.elapsed())
+        if action == "hold":
+            self._refused_at = time.monotonic()
+            self.hold.press(self._refused_at)
+            self._render_hint()
+        elif action == "snooze":
+            self._on_snooze()
+        elif action == "close":
+            self.close()
+
+    def _on_escape_release(self, _event: Any = None) -> None:
+        self.hold.release(time.monotonic())
+
+    def _on_wm_close(self) -> None:
+        """The window manager's close button (or Alt+F4): ignored while strict mode holds the
+        screen, which says how to leave instead."""
+        if self.keys.held_in(self.elapsed()):
+            self._refused_at = time.monotonic()
+            self._render_hint()
+            return
+        self.close()
+
+    def _render_hint(self) -> None:
+        text = self.hint_text()
+        if self.hint.cget("text") != text:
+            # While Esc is held, or a close was refused, the line must be seen: caution colours.
+            urgent = text.startswith(("Leaving", "This screen stays"))
+            self.hint.configure(text=text, fg=CAUTION_TEXT if urgent else MUTED,
+                                font=self.fonts.strong if urgent else self.fonts.small)
+        left = clock_text(max(0.0, self.break_seconds - self.elapsed()))
+        for dim in self.dims:
+            dim.show(left)
+
+    def hint_text(self) -> str:
+        now = time.monotonic()
+        progress = self.hold.progress(now)
+        if progress is not None:
+            bars = round(progress * 12)
+            return ("Leaving the break (it counts as skipped): keep holding Esc  "
+                    + "■" * bars + "□" * (12 - bars))
+        if self.model.answer is not None and self._close_when_free:
+            left = clock_text(self.break_seconds - self.elapsed())
+            return (f"Strict mode: this screen closes when the break is over, in {left} "
+                    "(hold Esc for 3 s to close it now).")
+        if self.keys.held_in(self.elapsed()):
+            left = clock_text(self.break_seconds - self.elapsed())
+            if now - self._refused_at < 4:
+                return (f"This screen stays for the break ({left} left). To leave, hold Esc "
+                        "for 3 s: it counts as skipped.")
+            return (f"Strict mode: {left} left. Enter starts or finishes an exercise. "
+                    "Emergency exit: hold Esc for 3 s (counts as skipped).")
+        esc = ("Esc closes" if self.options.strict else
+               "Esc snoozes" if self.model.snooze_offered and not self.model.finished else "")
+        return "Enter starts or finishes an exercise" + (f" · {esc}" if esc else "") + "."
 
     def _on_start(self) -> None:
         self._last_tick = time.monotonic()  # the clock starts now, not at the last tick
@@ -417,7 +583,8 @@ class BreakView:
     # --- called by the owner's poll loop ---------------------------------------------------
 
     def tick(self) -> None:
-        """Move the countdown on by the time since the last tick (or since Start)."""
+        """Move the countdown on by the time since the last tick (or since Start); follow
+        strict mode's held Esc and its end."""
         now = time.monotonic()
         elapsed, self._last_tick = now - self._last_tick, now
         if self.model.running:
@@ -426,6 +593,31 @@ class BreakView:
                 self._handle(events)
             else:
                 self.render_clock()
+        if not self.alive:
+            return
+        progress = self.hold.progress(now)
+        if progress is not None and progress >= 1.0:
+            # The emergency exit: the same answer, through the same channel, as a Skip button;
+            # after Done (the screen held for the break's time) just the way out.
+            self.hold.reset()
+            if self.model.answer is None:
+                self._on_skip()
+            else:
+                self.close()
+            return
+        if self._close_when_free and not self.keys.held_in(self.elapsed()):
+            self._close_when_free = False
+            self._handle([])
+            return
+        self._render_hint()
+
+    def layout(self) -> dict[str, Any]:
+        self.root.update_idletasks()
+        return {"main": self.desktop.main, "monitors": self.desktop.monitors,
+                "scale": self.scale, "tk_scaling": float(self.root.tk.call("tk", "scaling")),
+                "dims": [dim.monitor for dim in self.dims], "hint": self.hint.cget("text"),
+                "window": (self.root.winfo_rootx(), self.root.winfo_rooty(),
+                           self.root.winfo_width(), self.root.winfo_height())}
 
     def button_geometry(self, name: str) -> Rect | None:
         button = self._buttons.get(name)
@@ -439,6 +631,7 @@ class BreakView:
         if not self.alive:
             return
         self.alive = False
+        self.dims = []
         with contextlib.suppress(self._tk.TclError):
             if self.poll_id is not None:
                 self.root.after_cancel(self.poll_id)

@@ -25,7 +25,14 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
-from glutecoach.window.model import BreakModel, Event, WindowPlan, WindowState, WindowUnavailable
+from glutecoach.window.model import (
+    BreakModel,
+    Event,
+    ScreenOptions,
+    WindowPlan,
+    WindowState,
+    WindowUnavailable,
+)
 
 # The palette and SAFETY_LINE are re-exported: callers and tests have imported them from here.
 from glutecoach.window.tk_view import ACCENT as ACCENT
@@ -65,10 +72,17 @@ class BreakWindow:
         *,
         rateable: bool = True,
         display: str | None = None,
+        on_sound: Callable[[str], None] | None = None,
+        options: ScreenOptions | None = None,
     ) -> None:
-        self._model = BreakModel(plan, snooze_offered, rateable)
+        # break_screen and strict ([desktop], issue 14); strict offers no Snooze whatever the
+        # prompt allows.
+        self._options = options or ScreenOptions()
+        self._model = BreakModel(plan, snooze_offered and not self._options.strict, rateable)
         self._on_answer = on_answer
         self._on_feedback = on_feedback
+        # A countdown ran out: "exercise-end" or "break-end" (the coach decides whether it plays).
+        self._on_sound = on_sound
         self._display = display
         self._commands: queue.SimpleQueue[tuple[Command, Future[Any]]] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
@@ -135,6 +149,13 @@ class BreakWindow:
             return None
         return self._call(lambda view: view.button_geometry(name))  # type: ignore[no-any-return]
 
+    def layout(self) -> dict[str, Any] | None:
+        """Where the window is and what it shows around the plan: its monitor, scale, the dimmed
+        screens' monitors and the hint line; for tests and the log."""
+        if not self.is_open:
+            return None
+        return self._call(lambda view: view.layout())  # type: ignore[no-any-return]
+
     def _call(self, command: Command, timeout: float = 5.0) -> Any:
         """Run `command(view)` on the Tk thread and return what it returns."""
         future: Future[Any] = Future()
@@ -163,7 +184,10 @@ class BreakWindow:
             return
         view: BreakView | None = None
         try:
-            view = BreakView(root, self._model, self._dispatch)
+            from glutecoach.window.monitors import find_desktop
+
+            view = BreakView(root, self._model, self._dispatch, self._options,
+                             find_desktop(root, display))
             view.poll_id = root.after(POLL_MS, self._poll, view)
             root.after_idle(self._ready.set)
             root.mainloop()
@@ -182,7 +206,8 @@ class BreakWindow:
 
     def _dispatch(self, events: list[Event]) -> None:
         for event in events:
-            callback = {"answer": self._on_answer, "feedback": self._on_feedback}.get(event.kind)
+            callback = {"answer": self._on_answer, "feedback": self._on_feedback,
+                        "sound": self._on_sound}.get(event.kind)
             if callback is None:
                 continue
             try:

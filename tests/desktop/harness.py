@@ -38,6 +38,8 @@ PACKAGE_OF = {
     "notify-send": "libnotify-bin",
     "trayer": "trayer",
     "import": "imagemagick",
+    "paplay": "pulseaudio-utils",
+    "pw-play": "pipewire-bin",
 }
 
 

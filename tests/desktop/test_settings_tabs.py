@@ -227,3 +227,33 @@ def test_the_example_file_round_trips_through_the_window(root: tk.Tk, tmp_path: 
     assert tomllib.loads(path.read_text())["report"]["summary_time"] == "17:15"
     assert [a for a, b in zip(EXAMPLE.read_text().splitlines(), path.read_text().splitlines(),
                               strict=True) if a != b] == ['summary_time = "16:00"']
+
+
+def test_the_break_keys_reach_the_file_and_a_bad_volume_is_said_beside_it(
+        root: tk.Tk, tmp_path: Path) -> None:
+    """Heads-up, sound, volume, break screen and strict mode on the Desktop tab (issue 14)."""
+    path = tmp_path / "config.toml"
+    window = open_window(root, path)
+    desk = tab(window, "desktop")
+    assert isinstance(desk, DesktopTab)
+    assert desk.numbers["desktop.heads_up_seconds"].get() == "60"  # the defaults are shown
+    assert desk.combos["desktop.break_screen"].cget("values") == ("window", "fullscreen")
+    desk.numbers["desktop.volume"].delete(0, "end")
+    desk.numbers["desktop.volume"].insert(0, "2")
+    window.save()
+    root.update()
+    slot = window.registry.slots["desktop.volume"]
+    assert slot.error.cget("text") == "must be at most 1, not 2" and slot.error.winfo_ismapped()
+    assert not path.exists()
+    desk.numbers["desktop.volume"].delete(0, "end")
+    desk.numbers["desktop.volume"].insert(0, "0,4")  # a decimal comma, as keyboards type it
+    desk.numbers["desktop.heads_up_seconds"].delete(0, "end")
+    desk.numbers["desktop.heads_up_seconds"].insert(0, "0")
+    desk.combos["desktop.sound"].set("off")
+    desk.combos["desktop.break_screen"].set("fullscreen")
+    desk.flags["desktop.strict"].set(True)
+    window.save()
+    assert window.outcome.saved, window.message.cget("text")
+    d = load_config(path).desktop
+    assert (d.heads_up_seconds, d.sound, d.volume, d.break_screen, d.strict) == (
+        0, "off", 0.4, "fullscreen", True)
