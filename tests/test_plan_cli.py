@@ -108,8 +108,11 @@ def test_plan_follows_the_location_of_the_moment(
 
 
 def test_plan_for_people_shows_doses_cautions_and_the_safety_note(
-    env: Path, capsys: pytest.CaptureFixture[str]
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Wide enough that no line wraps (the wrapping has its own test below): the text is the
+    # subject here, whatever terminal, or none, the suite runs in.
+    monkeypatch.setenv("COLUMNS", "200")
     doc = cli_at(capsys, MONDAY_10, "plan", "--json").json()
     r = cli_at(capsys, MONDAY_10, "plan")
     assert r.code == 0 and r.err == ""

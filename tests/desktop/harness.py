@@ -13,6 +13,7 @@ import os
 import select
 import shutil
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -207,9 +208,12 @@ BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Config
 class BusDaemon:
     address: str
     proc: subprocess.Popen[bytes]
+    own_folder: Path | None = None  # a short socket folder of its own, removed at stop
 
     def stop(self) -> None:
         stop(self.proc)
+        if self.own_folder is not None:
+            shutil.rmtree(self.own_folder, ignore_errors=True)
 
 
 def start_bus(directory: Path) -> BusDaemon:
@@ -217,7 +221,11 @@ def start_bus(directory: Path) -> BusDaemon:
     paths = need("dbus-daemon")
     directory.mkdir(parents=True, exist_ok=True)
     config = directory / "bus.conf"
-    config.write_text(BUS_CONFIG.format(dir=directory))
+    # A socket path is at most 107 bytes: a deep test folder (pytest-xdist adds one level) gets
+    # its socket in a short folder of its own under /tmp instead.
+    sockets = directory if len(str(directory)) <= 60 else Path(
+        tempfile.mkdtemp(prefix="gc-bus-"))
+    config.write_text(BUS_CONFIG.format(dir=sockets))
     with open(directory / "dbus.log", "wb") as err:
         proc = subprocess.Popen(
             [paths["dbus-daemon"], f"--config-file={config}", "--nofork", "--print-address=1"],
@@ -231,7 +239,7 @@ def start_bus(directory: Path) -> BusDaemon:
     except Exception:
         stop(proc)
         raise
-    return BusDaemon(address, proc)
+    return BusDaemon(address, proc, None if sockets == directory else sockets)
 
 
 def bus_names(address: str) -> list[str]:
