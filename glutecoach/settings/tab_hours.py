@@ -156,13 +156,13 @@ class CopyDialog(tk.Toplevel):
             first = first or button
         buttons = ttk.Frame(body)
         buttons.grid(row=9, column=0, columnspan=2, sticky="e", pady=(10, 0))
-        ttk.Button(buttons, text="Cancel", command=self.destroy).pack(side="right")
+        ttk.Button(buttons, text="Cancel", command=self.cancel).pack(side="right")
         ttk.Button(buttons, text="Copy", style="Accent.TButton", command=self.ok).pack(
             side="right", padx=(0, 6))
         self.bind("<Return>", lambda _e: self.ok())
         self.bind("<KP_Enter>", lambda _e: self.ok())
-        self.bind("<Escape>", lambda _e: self.destroy())
-        self.protocol("WM_DELETE_WINDOW", self.destroy)
+        self.bind("<Escape>", lambda _e: self.cancel())
+        self.protocol("WM_DELETE_WINDOW", self.cancel)
         self._place()
         self.wait_visibility()
         self.grab_set()
@@ -180,9 +180,18 @@ class CopyDialog(tk.Toplevel):
         y = top.winfo_rooty() + (top.winfo_height() - self.winfo_reqheight()) // 3
         self.geometry(f"+{max(x, 0)}+{max(y, 0)}")
 
+    def cancel(self) -> None:
+        copy_button = self.tab.rows[self.source].copy_button
+        self.destroy()
+        copy_button.winfo_toplevel().focus_force()
+        copy_button.focus_set()
+
     def ok(self) -> None:
         targets = [n for n, var in self.vars.items() if var.get()]
         copy_button = self.tab.rows[self.source].copy_button
         self.tab.copy(self.source, targets)
         self.destroy()
+        # The keyboard back to the settings window: with no window manager nothing gives it
+        # back when the dialog goes, and the next keys would go nowhere.
+        copy_button.winfo_toplevel().focus_force()
         copy_button.focus_set()

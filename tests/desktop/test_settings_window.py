@@ -124,6 +124,7 @@ def test_keyboard_only_limit_range_and_copy_are_saved_as_just_those_keys(
     wait_for(lambda: window._focused() not in ("", window.window), "the Copy dialog's focus")
     window.shot(tmp_path / "1-copy-dialog.png")
     window.keys("alt+f", "Return")  # Friday, then Copy: the focus is back on Monday's button
+    wait_for(lambda: window._focused() == window.window, "the settings window's focus back")
     # On to Tuesday: its range, then its "+ Range", which opens an empty range to type in.
     window.keys("Tab", "Tab", "space")
     window.type("18:00-19:00")
