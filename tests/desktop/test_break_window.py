@@ -103,8 +103,10 @@ def click(display: str, window: BreakWindow, button: str) -> None:
     """A real pointer click in the middle of the button, where Tk says it is on the screen."""
     rect = wait_for(lambda: window.button_geometry(button), f"the {button} button to be shown")
     x, y, width, height = rect
-    subprocess.run(["xdotool", "mousemove", "--sync", str(x + width // 2), str(y + height // 2),
-                    "click", "1"], env=x_env(display), check=True, timeout=10)  # fmt: skip
+    # From a corner first: `--sync` waits for a motion, and the pointer may be there already.
+    subprocess.run(["xdotool", "mousemove", "0", "0", "mousemove", "--sync", str(x + width // 2),
+                    str(y + height // 2), "click", "1"], env=x_env(display), check=True,
+                   timeout=10)  # fmt: skip
 
 
 def screenshot(display: str, path: Path) -> Path:

@@ -121,7 +121,9 @@ def test_a_property_of_the_root_window(conn: XConnection, client: Any) -> None:
 def test_idle_grows_while_nothing_happens_and_drops_after_input(xvfb: str) -> None:
     conn = open_display(xvfb)
     try:
-        xdotool(xvfb, "mousemove", "--sync", "300", "200")
+        # `--sync` waits for a motion, so start from a corner: another test on this display may
+        # have left the pointer at (300, 200) already.
+        xdotool(xvfb, "mousemove", "0", "0", "mousemove", "--sync", "300", "200")
         first = conn.idle_ms()
         time.sleep(0.5)
         second = conn.idle_ms()
