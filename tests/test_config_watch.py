@@ -392,10 +392,13 @@ def test_meeting_signals_follow_a_saved_config(coach: tuple[Coach, Told, Clock, 
                                                tmp_path: Path) -> None:
     """[meetings] changed: its signals are opened again (a calendar added holds prompts; taken
     away, the meeting it held ends at the next poll)."""
-    from glutecoach.coach.runner import _meetings_follower
+    from glutecoach.coach.meeting_signals import MeetingSignals
 
     c, _told, clock, path = coach
-    c.on_reload = _meetings_follower(c, [])
+    signals = MeetingSignals(c.config.meetings, c.zone)
+    c.replace_meetings(signals.sources)
+    signals.attach(c, None)
+    c.on_reload = signals.follow
     calendar = tmp_path / "work.ics"
     calendar.write_text(ICS)
     no_signals = COACH_CONFIG + "[meetings]\nsignals = []\n"
@@ -411,3 +414,4 @@ def test_meeting_signals_follow_a_saved_config(coach: tuple[Coach, Told, Clock, 
     clock.t += timedelta(minutes=1)
     c.tick()
     assert c.status_json()["state"] == "active"
+    signals.close()

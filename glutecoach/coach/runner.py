@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import signal
 import sys
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,12 +23,12 @@ def run_coach(config: Config, config_path: Path | None, home: Path, *, headless:
     from apscheduler.schedulers.background import BackgroundScheduler
 
     from glutecoach.coach.clockguard import PollDeadline
+    from glutecoach.coach.meeting_signals import MeetingSignals
     from glutecoach.coach.service import Coach
     from glutecoach.control import ControlServer, socket_path
     from glutecoach.instance import InstanceLock
     from glutecoach.library import load_library, user_exercises_dir
     from glutecoach.logs import setup_logging
-    from glutecoach.meetings.select import close_all, open_meeting_sources
     from glutecoach.notify.select import open_notifier
     from glutecoach.plans.planner import make_planner
     from glutecoach.presence.base import PresenceUnavailable
@@ -57,15 +56,13 @@ def run_coach(config: Config, config_path: Path | None, home: Path, *, headless:
         library = load_library(exercises_dir or user_exercises_dir(config_path))
         for warning in library.warnings:
             log.warning("exercise library: %s", warning)
-        meetings, problems = open_meeting_sources(config.meetings, zone=config.schedule.zone())
-        for problem in problems:  # said once: prompts still come, just without that signal
-            log.info("meeting signal off: %s", problem)
-        cleanup.append(("meeting signals", lambda: close_all(meetings)))
+        meetings = MeetingSignals(config.meetings, config.schedule.zone())
+        cleanup.append(("meeting signals", meetings.close))
         coach = Coach(config=config, config_path=config_path,
                       writer=StoreWriter(store, config.schedule.zone().key),
                       presence=presence, notifier=notifier,
                       planner=make_planner(lambda: coach.config, library, store),
-                      meetings=meetings)
+                      meetings=meetings.sources)
 
         _attach_chimes(coach, cleanup)
         scheduler = BackgroundScheduler(timezone="UTC")
@@ -79,11 +76,11 @@ def run_coach(config: Config, config_path: Path | None, home: Path, *, headless:
 
         coach.on_reschedule = reschedule
         _schedule_summary(scheduler, coach, home, notifier)
-        follow_meetings = _meetings_follower(coach, meetings)
+        meetings.attach(coach, scheduler)
 
         def on_reload() -> None:
             _schedule_summary(scheduler, coach, home, notifier)
-            follow_meetings()
+            meetings.follow()
 
         coach.on_reload = on_reload
         if config.desktop.break_window and not headless:
@@ -174,31 +171,6 @@ def _watch_config(coach: object, path: Path | None,
     watcher = ConfigWatcher(path, lambda: coach.config_saved(path))  # type: ignore[attr-defined]
     watcher.start()
     cleanup.append(("config watcher", watcher.stop))
-
-
-def _meetings_follower(coach: object, meetings: list[object]) -> Callable[[], None]:
-    """After a reload: open the meeting signals again when `[meetings]` (or the time zone a
-    calendar's times are read in) changed. `meetings` is changed in place: the cleanup closes
-    whatever is open at the end."""
-    from glutecoach.meetings.select import close_all, open_meeting_sources
-
-    opened_with = [(coach.config.meetings, coach.zone)]  # type: ignore[attr-defined]
-
-    def follow() -> None:
-        now = (coach.config.meetings, coach.zone)  # type: ignore[attr-defined]
-        if now == opened_with[0]:
-            return
-        opened_with[0] = now
-        close_all(meetings)  # type: ignore[arg-type]
-        sources, problems = open_meeting_sources(now[0], zone=now[1])
-        for problem in problems:
-            log.info("meeting signal off: %s", problem)
-        meetings[:] = sources
-        coach.replace_meetings(meetings)  # type: ignore[attr-defined]
-        log.info("meeting signals now: %s", ", ".join(getattr(m, "name", "?") for m in sources)
-                 or "none")
-
-    return follow
 
 
 def _watch_session(coach: object, cleanup: list[tuple[str, object]]) -> None:

@@ -103,14 +103,14 @@ OPENERS: dict[str, Opener] = {
 
 
 def open_meeting_sources(
-    config: MeetingsConfig, zone: tzinfo | None = None
+    config: MeetingsConfig, zone: tzinfo | None = None, names: Iterable[str] | None = None
 ) -> tuple[list[MeetingSource], list[str]]:
     """The enabled signals that work here, and one line per enabled signal that cannot (for the
     coach to log once). `zone` is the user's time zone for calendar times without one (the
-    schedule's zone; the system's when None)."""
+    schedule's zone; the system's when None). `names`: only these of the enabled signals."""
     sources: list[MeetingSource] = []
     reasons: list[str] = []
-    for name in config.enabled():
+    for name in config.enabled() if names is None else names:
         try:
             sources.append(OPENERS[name](config, zone))
         except SignalUnavailable as e:

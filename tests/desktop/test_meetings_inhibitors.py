@@ -45,12 +45,15 @@ from glutecoach.meetings.config import (
     DEFAULT_PRESENTING_APPS,
 )
 from glutecoach.meetings.inhibitors import (
+    POWER,
+    POWER_INHIBIT,
     IdleInhibitors,
     KdePolicyAgent,
     PowerManagement,
     open_idle_inhibitors,
 )
 from glutecoach.meetings.select import close_all
+from glutecoach.presence.freedesktop import Bus
 
 from .harness import (
     BusDaemon,
@@ -359,7 +362,26 @@ def test_the_coach_opens_the_signal_from_the_config(
 @dataclass
 class XfceDesktop:
     address: str
+    env: dict[str, str]
+    log: Path
     holders: list[Holder]
+    proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        """xfce4-power-manager on this desktop, ready for inhibitors."""
+        with open(self.log, "wb") as out:
+            self.proc = subprocess.Popen([need("xfce4-power-manager")["xfce4-power-manager"],
+                                          "--no-daemon"], env=self.env, stdout=out,
+                                         stderr=subprocess.STDOUT)  # fmt: skip
+        try:
+            wait_for_name(self.address, "org.freedesktop.PowerManagement")
+            # It owns its name before it exports the inhibit object (CI once asked in between
+            # and got "Object does not exist"): ready when GetInhibitors answers.
+            wait_for(lambda: inhibit_list_answers(self.address),
+                     "xfce4-power-manager's inhibit object")  # fmt: skip
+        except TimeoutError as e:
+            raise RuntimeError(f"xfce4-power-manager did not start: {e};"
+                               f" log: {self.log.read_text()[-2000:]}") from e  # fmt: skip
 
     def inhibit(self, app: str, reason: str) -> None:
         """A client holding an org.freedesktop.PowerManagement inhibitor to the end of the test."""
@@ -370,9 +392,18 @@ class XfceDesktop:
                                  app, reason))  # fmt: skip
 
 
+def inhibit_list_answers(address: str) -> bool:
+    bus = Bus(address)
+    try:
+        bus.call(*POWER, POWER_INHIBIT, "GetInhibitors")
+        return True
+    finally:
+        bus.close()
+
+
 @pytest.fixture
-def xfce(tmp_path: Path) -> Iterator[XfceDesktop]:
-    """xfce4-power-manager on an Xvfb and buses of its own, one per test.
+def xfce_unstarted(tmp_path: Path) -> Iterator[XfceDesktop]:
+    """An Xvfb and buses of their own, one per test, where `start()` starts xfce4-power-manager.
 
     It is stopped before the test's inhibitors are released: 4.18.1 (Debian 12), on a display
     without DPMS (as Xvfb is), reads its display-power settings through an object it never made
@@ -380,32 +411,33 @@ def xfce(tmp_path: Path) -> Iterator[XfceDesktop]:
     and free of uninitialised values; upstream now returns early without DPMS). Taking an
     inhibitor is safe, and a real monitor has DPMS.
     """
-    paths = need("xfce4-power-manager")
+    need("xfce4-power-manager")
     server = start_xvfb(tmp_path)
     buses = [start_bus(tmp_path / "session-bus"), start_bus(tmp_path / "system-bus")]
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "DISPLAY": server.display,
            "XDG_CONFIG_HOME": str(tmp_path / "config"), "DBUS_SESSION_BUS_ADDRESS":
            buses[0].address, "DBUS_SYSTEM_BUS_ADDRESS": buses[1].address}  # fmt: skip
-    log = tmp_path / "xfce4-power-manager.log"
-    desktop = XfceDesktop(buses[0].address, [])
+    desktop = XfceDesktop(buses[0].address, env, tmp_path / "xfce4-power-manager.log", [])
     try:
-        with open(log, "wb") as out:
-            proc = subprocess.Popen([paths["xfce4-power-manager"], "--no-daemon"], env=env,
-                                    stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
-        with running(proc):
-            try:
-                wait_for_name(buses[0].address, "org.freedesktop.PowerManagement")
-            except TimeoutError as e:
-                raise RuntimeError(f"xfce4-power-manager did not start: {e};"
-                                   f" log: {log.read_text()[-2000:]}") from e  # fmt: skip
-            yield desktop
-            assert proc.poll() is None, f"xfce4-power-manager died: {log.read_text()[-2000:]}"
+        yield desktop
+        if desktop.proc is not None:
+            assert desktop.proc.poll() is None, \
+                f"xfce4-power-manager died: {desktop.log.read_text()[-2000:]}"
     finally:
+        if desktop.proc is not None:
+            stop(desktop.proc)
         for holder in desktop.holders:
             stop(holder.proc)
         for bus in buses:
             bus.stop()
         server.stop()
+
+
+@pytest.fixture
+def xfce(xfce_unstarted: XfceDesktop) -> XfceDesktop:
+    """The same with xfce4-power-manager running."""
+    xfce_unstarted.start()
+    return xfce_unstarted
 
 
 def test_xfce_power_manager_names_the_inhibiting_app(xfce: XfceDesktop) -> None:
@@ -643,3 +675,24 @@ def test_the_coach_holds_a_prompt_while_zoom_inhibits_idle(
         assert ended <= shown <= ended + timedelta(seconds=coach.config.meetings.poll_seconds)
     finally:
         store.close()
+
+
+def test_a_power_manager_that_starts_after_the_coach_is_picked_up(
+        xfce_unstarted: XfceDesktop, monkeypatch: pytest.MonkeyPatch) -> None:
+    """At login the coach's autostart entry and xfce4-power-manager start side by side: the
+    coach's retry (coach/meeting_signals.py) finds the inhibitors once it is there."""
+    from glutecoach.coach.meeting_signals import MeetingSignals
+    from glutecoach.meetings.select import any_meeting
+
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", xfce_unstarted.address)
+    signals = MeetingSignals(MeetingsConfig(signals=["inhibitor"]), None)
+    try:
+        assert signals.sources == [] and signals.missing == ["inhibitor"]
+        xfce_unstarted.start()
+        signals.retry()
+        assert [s.name for s in signals.sources] == ["inhibitor"] and signals.missing == []
+        xfce_unstarted.inhibit("zoom", "Meeting in progress")
+        assert any_meeting(signals.sources, NOW) == MeetingSignal(
+            True, "inhibitor", "zoom inhibits power saving")
+    finally:
+        signals.close()

@@ -237,8 +237,17 @@ def test_tray_report_and_config_show_progress_and_leave_no_zombies(
     try:
         assert coach.proc is not None
         pid = coach.proc.pid
-        icon = wait_for(lambda: x.tray_icon(pid), "the coach's icon in trayer", timeout=15)
-        time.sleep(0.5)
+        wait_for(lambda: x.tray_icon(pid), "the coach's icon in trayer", timeout=15)
+        # trayer may place the icon and move it into the panel a moment later: take its box
+        # once two looks 0.3 s apart agree.
+
+        def settled() -> tuple[int, int, int, int] | None:
+            box = x.tray_icon(pid)
+            time.sleep(0.3)
+            again = x.tray_icon(pid)
+            return box if box and box == again else None
+
+        icon = wait_for(settled, "the icon to settle in trayer")
 
         clicked = time.monotonic()
         click_menu_row(x, tray_host, pid, icon, WEEKLY_REPORT, MENU_ROWS, tmp_path / "1-menu.png")
