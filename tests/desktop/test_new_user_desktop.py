@@ -176,9 +176,9 @@ def click_menu_row(x: X, display: str, pid: int, icon: tuple[int, int, int, int]
     time.sleep(0.2)
     xdotool(display, "click", "1")
     menu = wait_for(lambda: x.popup_menu(pid), "the tray menu to open", timeout=10)
-    time.sleep(0.4)  # let GTK finish drawing it
-    bands = text_bands(screenshot(display, shot), menu)
-    assert len(bands) == rows, f"menu rows {bands}, expected {rows}; see {shot}"
+    # GTK draws the menu a moment after it maps it, later on a loaded machine.
+    bands = wait_for(lambda: len(b := text_bands(screenshot(display, shot), menu)) == rows and b,
+                     f"the menu to show {rows} rows; see {shot}", timeout=5)  # fmt: skip
     top, bottom = bands[row]
     xdotool(display, "mousemove", str(menu[0] + menu[2] // 3), str((top + bottom) // 2))
     time.sleep(0.3)

@@ -323,10 +323,11 @@ def open_menu(x: X, display: str, pid: int, icon: tuple[int, int, int, int],
 def click_item(x: X, display: str, pid: int, menu: tuple[int, int, int, int],
                state: TrayState, label: str, shot: Path) -> None:
     """Click the menu item labelled `label`, found by its place among the menu's text rows."""
-    time.sleep(0.4)  # let GTK finish drawing the menu
     labels = [e.label for e in build_menu(state) if not e.separator]
-    bands = text_bands(screenshot(display, shot), menu)
-    assert len(bands) == len(labels), f"menu rows {bands} vs items {labels}; see {shot}"
+    # GTK draws the menu a moment after it maps it, later on a loaded machine.
+    bands = wait_for(lambda: len(b := text_bands(screenshot(display, shot), menu)) == len(labels)
+                     and b, f"the menu to show one row per item {labels}; see {shot}",
+                     timeout=5)  # fmt: skip
     top, bottom = bands[labels.index(label)]
     xdotool(display, "mousemove", str(menu[0] + menu[2] // 3), str((top + bottom) // 2))
     time.sleep(0.3)
