@@ -1,10 +1,12 @@
-"""Make docs/break-screen.png: the fullscreen break screen's main monitor, as the README shows it.
+"""Make the README's pictures of a break: docs/break-screen.png (the fullscreen break screen's
+main monitor) and, with --window, docs/break-window.png (the break window with a margin of the
+desktop around it).
 
 Starts an Xvfb of its own (1280×800, one monitor: the others would only be dimmed), shows a real
-plan from the library full screen, starts its countdown with Enter as a user would, and saves the
-screen in 48 colours (the palette is flat: a small PNG, and nothing lost to the eye).
+plan from the library, starts its countdown with Enter as a user would, and saves the picture in
+48 colours (the palette is flat: a small PNG, and nothing lost to the eye).
 
-    .venv/bin/python tools/break_screen_shot.py [docs/break-screen.png]
+    .venv/bin/python tools/break_screen_shot.py [--window] [OUT.png]
 
 Needs Xvfb, xdotool and ImageMagick's import, as the desktop tests do.
 """
@@ -42,7 +44,23 @@ def start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
         return proc, f":{pipe.readline().strip()}"
 
 
-def main(out: Path) -> int:
+MARGIN = 10  # desktop around the window in the window's picture
+
+
+def window_box(display: str) -> tuple[int, int, int, int]:
+    """The break window's box on the screen, with the margin: left, top, right, bottom."""
+    env = {**os.environ, "DISPLAY": display}
+    [wid] = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "^GluteCoach"],
+                           env=env, capture_output=True, text=True, check=True,
+                           timeout=10).stdout.split()  # fmt: skip
+    shell = subprocess.run(["xdotool", "getwindowgeometry", "--shell", wid], env=env,
+                           capture_output=True, text=True, check=True, timeout=10).stdout
+    v = {k: int(n) for k, n in (line.split("=", 1) for line in shell.split()) if n.isdigit()}
+    return (v["X"] - MARGIN, v["Y"] - MARGIN, v["X"] + v["WIDTH"] + MARGIN,
+            v["Y"] + v["HEIGHT"] + MARGIN)
+
+
+def main(out: Path, mode: str) -> int:
     xvfb, display = start_xvfb()
     env = {**os.environ, "DISPLAY": display}
     try:
@@ -53,7 +71,7 @@ def main(out: Path) -> int:
                  if (ex := library.get(i.exercise)) is not None]
         title = f"Glute break after 34 min sitting · {plan.location}"
         window = BreakWindow(WindowPlan(title, plan.minutes, items), print, print, True,
-                             display=display, options=ScreenOptions("fullscreen", False, 180))
+                             display=display, options=ScreenOptions(mode, False, 180))
         window.show()
         time.sleep(1.2)  # past the first second, when keys are ignored
         subprocess.run(["xdotool", "key", "Return"], env=env, check=True, timeout=10)
@@ -63,6 +81,8 @@ def main(out: Path) -> int:
             subprocess.run(["import", "-window", "root", str(raw)], env=env, check=True,
                            timeout=30)  # fmt: skip
             image = Image.open(raw).convert("RGB")
+            if mode == "window":
+                image = image.crop(window_box(display))
             image.quantize(colors=48, method=Image.Quantize.MEDIANCUT,
                            dither=Image.Dither.NONE).save(out, optimize=True)
         window.close()
@@ -74,4 +94,8 @@ def main(out: Path) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/break-screen.png")))
+    args = sys.argv[1:]
+    mode = "window" if "--window" in args else "fullscreen"
+    paths = [a for a in args if a != "--window"]
+    default = "docs/break-window.png" if mode == "window" else "docs/break-screen.png"
+    sys.exit(main(Path(paths[0] if paths else default), mode))
