@@ -84,6 +84,21 @@ def home_text(path: Path) -> str:
         return str(path)
 
 
+FOOTER_PATH_CHARS = 60
+
+
+def footer_text(path: Path, limit: int = FOOTER_PATH_CHARS) -> str:
+    """The path for the footer beside Save and Cancel, shortened in the middle when long: the
+    label asks Tk for its whole width, and a long path would widen the window past the screen
+    or squeeze the buttons. The file name is kept; the title bar has the whole path."""
+    text = home_text(path)
+    if len(text) <= limit:
+        return text
+    tail = path.name if len(path.name) < limit - 10 else path.name[-(limit - 10):]
+    head = text[: max(limit - len(tail) - 2, 6)]
+    return f"{head}…{os.sep}{tail}"
+
+
 class SettingsWindow:
     """One settings window over one config file. `run()` shows it until Save or Cancel."""
 
@@ -147,11 +162,12 @@ class SettingsWindow:
             self.tabs[name] = tab
         buttons = ttk.Frame(body, padding=(10, 8))
         buttons.pack(fill="x")
-        ttk.Label(buttons, text=f"{home_text(self.path)}   ·   Ctrl+S saves, Escape cancels",
-                  style="Help.TLabel").pack(side="left")
+        # The buttons are packed first, so they keep their room whatever the label asks for.
         ttk.Button(buttons, text="Cancel", command=self.cancel).pack(side="right")
         ttk.Button(buttons, text="Save", style="Accent.TButton", command=self.save).pack(
             side="right", padx=(0, 8))
+        ttk.Label(buttons, text=f"{footer_text(self.path)}   ·   Ctrl+S saves, Escape cancels",
+                  style="Help.TLabel").pack(side="left")
         self.notebook.select(tab_index)
         problems = form.doc.problems()
         if problems:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from glutecoach.settings.widgets import ERROR
+from glutecoach.settings.widgets import ACCENT, ERROR
 
 from .harness import need, need_module, stop, wait_for
 from .test_break_window import hex_rgb, screenshot, window_geometry, x_env
@@ -226,3 +226,30 @@ def test_escape_after_a_refused_save_leaves_their_file(
     window.keys("ctrl+s", "Escape")
     assert window.ended()[0] == 0
     assert config.read_text() == theirs
+
+
+def test_a_long_config_path_leaves_the_window_its_width_and_its_buttons(
+        settings: Callable[[Path], Settings], tmp_path: Path) -> None:
+    """The footer shows the path shortened in the middle: a config deep in a synced folder
+    neither widens the window past the screen nor pushes Save and Cancel out of it."""
+    short = tmp_path / "config.toml"
+    example_with_two_monday_ranges(short)
+    deep = tmp_path.joinpath(*["a-folder-synced-from-another-machine"] * 6, "config.toml")
+    deep.parent.mkdir(parents=True)
+    example_with_two_monday_ranges(deep)
+    from PIL import Image
+
+    widths, save_pixels = [], []
+    for config in (short, deep):
+        window = settings(config)
+        shot, (x, y, width, height) = window.shot(tmp_path / f"{len(str(config))}.png")
+        footer = Image.open(shot).convert("RGB").crop((x, y + height - 60, x + width, y + height))
+        widths.append(width)
+        save_pixels.append(sum(n for n, rgb in footer.getcolors(1 << 16) or []
+                               if rgb == hex_rgb(ACCENT)))  # fmt: skip
+        window.keys("Escape")
+        assert window.ended()[0] == 0
+    assert widths[1] == widths[0] <= 1280, f"window widths {widths}; see {tmp_path}"
+    # The Save button (the one in the accent colour) is as whole as with a short path.
+    assert save_pixels[0] > 500 and save_pixels[1] == save_pixels[0], \
+        f"Save button pixels {save_pixels}; see {tmp_path}"
