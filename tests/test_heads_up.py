@@ -4,6 +4,7 @@ notifier is a recorder here; tests/desktop/test_heads_up_desktop.py uses the rea
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -325,6 +326,30 @@ def test_postpone_counts_as_a_snooze_of_the_coming_prompt(rig) -> None:
     assert rig.coach.status_json()["pending_prompt"]["answers"] == ["done", "skip"]
 
 
+def test_status_shows_the_heads_up_and_postpone_works_from_the_command_line(rig) -> None:
+    """What the buttons do, for a user at a terminal (and for plyer's and the terminal's bubbles,
+    which have no heads-up): `status` says a heads-up is up, `glutecoach postpone` is its
+    Postpone."""
+    rig.type_until(29.5)
+    run = rig.cli("status")
+    assert run.code == 0
+    assert run.out.splitlines()[1] == ("Next break prompt at 09:30 (heads-up shown). "
+                                       "Put it off: glutecoach postpone")
+    assert json.loads(rig.cli("status", "--json").out)["heads_up_for"] == \
+        minute(30).astimezone(rig.coach.zone).isoformat()
+    run = rig.cli("postpone")
+    assert (run.code, run.out) == (0, "Postponed: next prompt at 09:39.\n")
+    assert [(r.outcome, r.snoozes) for r in prompts(rig.store)] == [("snoozed", 0)]
+    assert rig.notifier.kinds()[-1] == "withdraw heads-up"
+    assert rig.cli("status").out.splitlines()[1] == "Next break prompt at 09:39."
+    # Once the prompt has come, it is answered, not postponed: one line, exit 1, nothing recorded.
+    rig.type_until(40)
+    run = rig.cli("postpone")
+    assert run.code == 1 and run.err.count("\n") == 1
+    assert "a break prompt is already waiting: answer it" in run.err
+    assert [r.outcome for r in prompts(rig.store)] == ["snoozed", "pending"]
+
+
 def test_break_now_shows_the_prompt_at_once(rig) -> None:
     rig.type_until(29.25)
     assert rig.notifier.heads_up_answer is not None
@@ -360,6 +385,8 @@ def test_strict_refuses_snooze_and_skip_on_the_command_line(strict) -> None:
     assert [r.outcome for r in prompts(strict.store)] == ["pending"]
     assert strict.cli("done").code == 0
     assert [r.outcome for r in prompts(strict.store)] == ["done"]
+    run = strict.cli("postpone")  # nor is the coming break put off
+    assert run.code == 1 and "strict mode is on" in run.err
 
 
 def test_strict_drops_the_buttons_and_menu_entries(strict) -> None:

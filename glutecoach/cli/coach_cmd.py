@@ -81,7 +81,7 @@ def status(app: App, as_json: bool) -> None:
     if as_json:
         emit_json({k: st.get(k) for k in ("state", "sitting_seconds", "next_prompt_at",
                                           "pending_prompt", "paused_until", "meeting",
-                                          "day_off")})
+                                          "day_off", "heads_up_for")})
         return
     click.echo(_describe(st))
 
@@ -108,6 +108,9 @@ def _describe(st: dict[str, Any]) -> str:
                  if "snooze" not in answers else "")
         out.append(f"A break prompt is waiting since {_when(p['at'], st)}{plan}.{spent} "
                    f"Answer: glutecoach {' | '.join(answers)}")
+    elif st.get("heads_up_for"):
+        out.append(f"Next break prompt at {_when(st['heads_up_for'], st)} (heads-up shown). "
+                   "Put it off: glutecoach postpone")
     elif st["next_prompt_at"]:
         out.append(f"Next break prompt at {_when(st['next_prompt_at'], st)}.")
     return "\n".join(out)
@@ -179,6 +182,19 @@ skip = _answer("skip", "skip", "Answer the waiting prompt: not this time. Refuse
                                "mode ([desktop] strict).")
 
 
+@click.command(help="Put the coming break off by snooze_minutes, as the heads-up's Postpone "
+                    "button does: it counts as a snooze of that break (history shows it as a "
+                    "prompt snoozed at once; max_snoozes applies). Refused when no break is "
+                    "coming in this sitting stretch, when a prompt is already waiting (answer "
+                    "it), when no snooze is left, and in strict mode.")
+@location_options
+@pass_app
+def postpone(app: App) -> None:
+    st = _send(app, {"cmd": "postpone"}).get("status") or {}
+    nxt = st.get("next_prompt_at")
+    click.echo(f"Postponed: next prompt at {_when(nxt, st)}." if nxt else "Postponed.")
+
+
 @click.command(help="Silence prompts for a while (sitting is still counted). DURATION: 30m, "
                     "2h, 1h30m or until-tomorrow; default 1h.")
 @click.argument("duration", required=False, default="1h")
@@ -222,4 +238,5 @@ def break_now(app: App) -> None:
                else "Break prompt shown.")
 
 
-COMMANDS = [run, stop, reload, status, done, snooze, skip, pause, resume, break_now]
+COMMANDS = [run, stop, reload, status, done, snooze, skip, postpone, pause, resume,
+            break_now]

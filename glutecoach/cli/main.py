@@ -39,8 +39,8 @@ ask a physical therapist which exercises suit you.
 # `--version` start in a few tens of milliseconds. A new command must be named here.
 COMMANDS = {
     **{name: "glutecoach.cli.coach_cmd:COMMANDS" for name in (
-        "run", "stop", "reload", "status", "done", "snooze", "skip", "pause", "resume",
-        "break-now")},
+        "run", "stop", "reload", "status", "done", "snooze", "skip", "postpone", "pause",
+        "resume", "break-now")},
     "config": "glutecoach.cli.config_cmd:config",
     "off": "glutecoach.cli.off_cmd:off",
     "simulate": "glutecoach.cli.simulate_cmd:simulate",
