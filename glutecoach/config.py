@@ -412,6 +412,22 @@ class Config(_Strict):
     meetings: MeetingsConfig = Field(default_factory=MeetingsConfig)
 
 
+def changed_keys(old: Config, new: Config) -> list[str]:
+    """The dotted keys whose values differ (`schedule.sit_minutes`), for the log and for
+    telling which settings wait for the next start."""
+    out: list[str] = []
+
+    def walk(a: object, b: object, key: str) -> None:
+        if isinstance(a, dict) and isinstance(b, dict):
+            for k in sorted(a.keys() | b.keys(), key=str):
+                walk(a.get(k), b.get(k), f"{key}.{k}" if key else str(k))
+        elif a != b:
+            out.append(key)
+
+    walk(old.model_dump(), new.model_dump(), "")
+    return out
+
+
 def system_zone() -> ZoneInfo:
     import tzlocal
 

@@ -725,4 +725,3 @@ def _sync_folder(folder: Path) -> None:
         pass  # some file systems cannot sync a folder; the data itself is synced
     finally:
         os.close(fd)
-

@@ -153,6 +153,18 @@ class Engine:
         self.gap_is_break = False
         self._out: list[Action] = []
 
+    def change_rules(self, rules: Rules) -> None:
+        """New rules from a reloaded config (the running coach; `simulate` has one config). A new
+        sitting limit (or snooze length) applies to the stretch in progress: its next prompt
+        moves by the difference, as if the new number had been in force when it was set. A
+        prompt on screen keeps its deadlines; its answer sets the next one with the new rules."""
+        old, self.rules = self.rules, rules
+        if self.next_due is None or self.pending is not None:
+            return
+        # After a snooze the next prompt is the snooze's end; otherwise the sitting limit's.
+        moved = (rules.snooze - old.snooze) if self.snoozes_in_row else (rules.sit - old.sit)
+        self.next_due += moved
+
     # --- observations -------------------------------------------------------------------------
 
     def advance(self, to: datetime) -> list[Action]:
@@ -509,5 +521,3 @@ def _utc(t: datetime) -> datetime:
     if t.tzinfo is None or t.utcoffset() is None:
         raise ValueError(f"{t!r} has no time zone")
     return t.astimezone(UTC)
-
-

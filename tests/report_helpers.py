@@ -8,6 +8,8 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from glutecoach.config import parse_config
 from glutecoach.engine import Rules
 from glutecoach.simulate import simulate
@@ -75,3 +77,25 @@ def write_trace(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text if text.startswith(HEADER) else HEADER + text, encoding="utf-8")
     return path
+
+
+# Office hours on weekdays and a movement goal of 45 min (report.movement_goal_minutes).
+GOAL_CONFIG = """[schedule]
+timezone = "Europe/Berlin"
+[schedule.hours]
+mon = ["09:00-12:30", "13:30-17:30"]
+tue = ["09:00-12:30", "13:30-17:30"]
+wed = ["09:00-12:30", "13:30-17:30"]
+thu = ["09:00-12:30", "13:30-17:30"]
+fri = ["09:00-12:30", "13:30-17:30"]
+[report]
+movement_goal_minutes = 45
+"""
+
+
+def use_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, text: str) -> Path:
+    """`text` as the config in force ($GLUTECOACH_CONFIG)."""
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("GLUTECOACH_CONFIG", str(cfg))
+    return cfg

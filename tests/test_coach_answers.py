@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from cli_helpers import Run, isolate, run_cli
+from coach_rig import served_coach
 from sqlmodel import select
 from test_coach_service import (
     MONDAY_9,
@@ -23,14 +24,11 @@ from test_coach_service import (
 )
 
 from glutecoach.coach.service import Coach
-from glutecoach.config import parse_config
-from glutecoach.control import ControlServer, socket_path
 from glutecoach.library import load_library
 from glutecoach.notify.base import Delivery, PromptMessage
 from glutecoach.plans.planner import make_planner
 from glutecoach.store import Store
 from glutecoach.store.tables import LevelRow
-from glutecoach.store.writer import StoreWriter
 
 CONFIG = """
 [schedule]
@@ -98,22 +96,12 @@ def make_rig(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: py
     clock = VirtualClock(MONDAY_9)
     presence = ScriptedPresence(clock, MONDAY_9)
     notifier = Recorder()
-    home = tmp_path / "home"
-    store = Store.open(home)
-    config_path = tmp_path / "config.toml"
-    config_path.write_text(config_text)
-    config = parse_config(config_text)
-    coach = Coach(config=config, config_path=config_path,
-                  writer=StoreWriter(store, "Europe/Berlin"), presence=presence,
-                  notifier=notifier, clock=clock,  # type: ignore[arg-type]
-                  planner=make_planner(config, load_library(), store) if planner else None)
-    server = ControlServer(socket_path(home), coach.handle)
-    server.start()
-    try:
-        yield Rig(coach, clock, presence, notifier, store, home, config_path, capsys)
-    finally:
-        server.stop()
-        store.close()
+    real_planner = (lambda config, store: make_planner(config, load_library(), store)) \
+        if planner else None
+    with served_coach(tmp_path, config_text, clock=clock, presence=presence, notifier=notifier,
+                      planner=real_planner) as served:
+        yield Rig(served.coach, clock, presence, notifier, served.store, served.home,
+                  served.config, capsys)
 
 
 @pytest.fixture

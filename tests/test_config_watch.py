@@ -8,10 +8,11 @@ import os
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from test_coach_service import CONFIG, MONDAY_9
 
 from glutecoach.coach.config_watch import ConfigWatcher
 from glutecoach.coach.service import Coach
@@ -211,14 +212,7 @@ def test_inotify_blocks_without_waking_while_nothing_changes(config: Path) -> No
 
 # --- the coach's side: one implementation with `reload` -----------------------------------------
 
-COACH_CONFIG = """
-[schedule]
-timezone = "Europe/Berlin"
-sit_minutes = 30
-[desktop]
-notifier = "terminal"
-"""
-MONDAY_9 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # 09:00 in Berlin
+COACH_CONFIG = CONFIG  # sit_minutes = 30 in Berlin, the terminal notifier
 
 
 class Clock:

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from cli_helpers import isolate, run_cli
 from freezegun import freeze_time
-from report_helpers import HEADER, at, row, write_trace
+from report_helpers import GOAL_CONFIG as GOAL
+from report_helpers import HEADER, at, row, use_config, write_trace
 
 from glutecoach.cli.main import cli
 from glutecoach.cli.report_cmd import report
@@ -22,17 +23,6 @@ if "report" not in cli.commands:
 
 W47 = date(2026, 11, 16)  # Monday of 2026-W47
 W48 = date(2026, 11, 23)
-GOAL = """[schedule]
-timezone = "Europe/Berlin"
-[schedule.hours]
-mon = ["09:00-12:30", "13:30-17:30"]
-tue = ["09:00-12:30", "13:30-17:30"]
-wed = ["09:00-12:30", "13:30-17:30"]
-thu = ["09:00-12:30", "13:30-17:30"]
-fri = ["09:00-12:30", "13:30-17:30"]
-[report]
-movement_goal_minutes = 45
-"""
 
 
 @pytest.fixture(autouse=True)
@@ -40,12 +30,6 @@ def home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
     isolate(monkeypatch, tmp_path)
     monkeypatch.setenv("GLUTECOACH_HOME", str(tmp_path / "home"))
     yield tmp_path / "home"
-
-
-def use_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, text: str) -> None:
-    cfg = tmp_path / "config.toml"
-    cfg.write_text(text, encoding="utf-8")
-    monkeypatch.setenv("GLUTECOACH_CONFIG", str(cfg))
 
 
 def moving_day(d: date) -> list[str]:

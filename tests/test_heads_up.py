@@ -12,16 +12,14 @@ from pathlib import Path
 
 import pytest
 from cli_helpers import Run, isolate, run_cli
+from coach_rig import served_coach
 from test_coach_service import MONDAY_9, ScriptedPresence, VirtualClock, prompts
 
 from glutecoach.coach.service import Coach
 from glutecoach.coach.tray_bridge import tray_state
-from glutecoach.config import parse_config
-from glutecoach.control import ControlServer, socket_path
 from glutecoach.meetings.base import MeetingSignal
 from glutecoach.notify.base import Delivery, HeadsUpMessage, PromptMessage
 from glutecoach.store import Store
-from glutecoach.store.writer import StoreWriter
 from glutecoach.tray.menu import build_menu, status_line
 
 # Work windows: the defaults, Monday to Friday 09:00-17:30 in Berlin. MONDAY_9 is 09:00 there.
@@ -135,21 +133,11 @@ def make_rig(tmp_path: Path, capsys: pytest.CaptureFixture[str],
     clock = VirtualClock(start)
     presence = ScriptedPresence(clock, start)
     notifier = Recorder(clock)
-    home = tmp_path / "home"
-    store = Store.open(home)
-    config_path = tmp_path / "config.toml"
-    config_path.write_text(config_text)
     meeting = Meeting()
-    coach = Coach(config=parse_config(config_text), config_path=config_path,
-                  writer=StoreWriter(store, "Europe/Berlin"), presence=presence,
-                  notifier=notifier, clock=clock, meetings=[meeting])  # type: ignore[arg-type]
-    server = ControlServer(socket_path(home), coach.handle)
-    server.start()
-    try:
-        yield Rig(coach, clock, presence, notifier, store, home, config_path, meeting, capsys)
-    finally:
-        server.stop()
-        store.close()
+    with served_coach(tmp_path, config_text, clock=clock, presence=presence, notifier=notifier,
+                      meetings=[meeting]) as served:
+        yield Rig(served.coach, clock, presence, notifier, served.store, served.home,
+                  served.config, meeting, capsys)
 
 
 @pytest.fixture

@@ -19,7 +19,16 @@ from typing import Any
 import pytest
 from cli_helpers import isolate, run_cli
 from freezegun import freeze_time
-from report_helpers import BERLIN, HEADER, at, realistic_week, row, write_trace
+from report_helpers import (
+    BERLIN,
+    GOAL_CONFIG,
+    HEADER,
+    at,
+    realistic_week,
+    row,
+    use_config,
+    write_trace,
+)
 
 from glutecoach.cli.main import cli
 from glutecoach.cli.report_cmd import report
@@ -74,13 +83,6 @@ def home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setenv("GLUTECOACH_HOME", str(h))
     monkeypatch.setenv("GLUTECOACH_CONFIG", str(BERLIN_CFG))
     return h
-
-
-def use_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, text: str) -> Path:
-    cfg = tmp_path / "config.toml"
-    cfg.write_text(text, encoding="utf-8")
-    monkeypatch.setenv("GLUTECOACH_CONFIG", str(cfg))
-    return cfg
 
 
 def simulate_and_record(capsys: pytest.CaptureFixture[str], trace: Path) -> list[dict[str, Any]]:
@@ -394,19 +396,6 @@ def test_weeks_across_a_dst_change(
 
 
 # --- figures beyond the DAY keys -----------------------------------------------------------------
-
-
-GOAL_CONFIG = """[schedule]
-timezone = "Europe/Berlin"
-[schedule.hours]
-mon = ["09:00-12:30", "13:30-17:30"]
-tue = ["09:00-12:30", "13:30-17:30"]
-wed = ["09:00-12:30", "13:30-17:30"]
-thu = ["09:00-12:30", "13:30-17:30"]
-fri = ["09:00-12:30", "13:30-17:30"]
-[report]
-movement_goal_minutes = 45
-"""
 
 
 def a_day(d: date, away: int) -> list[str]:

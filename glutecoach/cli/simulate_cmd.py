@@ -128,4 +128,3 @@ def simulate(app: App, trace: Path, as_json: bool, show_prompts: bool, record: b
         h = sim.history
         out.print(f"Recorded {len(h.stretches)} stretches, {len(h.breaks)} breaks and "
                   f"{len(h.prompts)} prompts into {app.store().path}")
-

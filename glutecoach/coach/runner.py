@@ -209,4 +209,3 @@ def _start_tray(coach: object, cleanup: list[tuple[str, object]]) -> str | None:
         log.info("tray: %s", tray.note)
     kinds = {"sni": "tray icon via StatusNotifier", "gtk": "tray icon via XEmbed (GTK)"}
     return kinds.get(tray.backend or "", "tray icon")
-

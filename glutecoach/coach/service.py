@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from glutecoach.coach.heads_up import HeadsUp
-from glutecoach.config import Config, load_config
+from glutecoach.config import Config, changed_keys, load_config
 from glutecoach.durations import pause_until
 from glutecoach.engine import Action, Engine, Notice, PromptResolved, PromptShown, Rules
 from glutecoach.errors import GlutecoachError
@@ -559,9 +559,7 @@ class Coach:
         self.config = cfg
         self.zone = cfg.schedule.zone()
         self.writer.zone = self.zone.key  # the zone recorded beside new rows
-        old_rules = self.engine.rules
-        self.engine.rules = Rules.from_schedule(cfg.schedule)
-        retime(self.engine, old_rules)
+        self.engine.change_rules(Rules.from_schedule(cfg.schedule))
         self.engine.hours = WorkHours.of(cfg.schedule, self.zone)
         self.heads_up.seconds = cfg.desktop.heads_up_seconds
         log.info("config reloaded from %s (%s)", self.config_path,
@@ -651,33 +649,6 @@ class Coach:
             self.writer.apply(actions)
         self._withdraw()
         self._withdraw_heads_up()
-
-
-def retime(engine: Engine, old: Rules) -> None:
-    """A new sitting limit (or snooze length) applies to the stretch in progress: its next
-    prompt moves by the difference, as if the new number had been in force when it was set. A
-    prompt on screen keeps its deadlines; its answer sets the next one with the new rules."""
-    if engine.next_due is None or engine.pending is not None:
-        return
-    new = engine.rules
-    # After a snooze the next prompt is the snooze's end; otherwise the sitting limit's.
-    engine.next_due += (new.snooze - old.snooze) if engine.snoozes_in_row else (new.sit - old.sit)
-
-
-def changed_keys(old: Config, new: Config) -> list[str]:
-    """The dotted keys whose values differ (`schedule.sit_minutes`), for the log and for
-    telling which settings wait for the next start."""
-    out: list[str] = []
-
-    def walk(a: object, b: object, key: str) -> None:
-        if isinstance(a, dict) and isinstance(b, dict):
-            for k in sorted(a.keys() | b.keys(), key=str):
-                walk(a.get(k), b.get(k), f"{key}.{k}" if key else str(k))
-        elif a != b:
-            out.append(key)
-
-    walk(old.model_dump(), new.model_dump(), "")
-    return out
 
 
 def _iso(t: datetime | None, coach: Coach) -> str | None:

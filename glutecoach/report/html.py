@@ -466,4 +466,3 @@ def write_report_html(app_or_config: App | Config, home: Path, week: IsoWeek | s
         folder.mkdir(mode=0o700, exist_ok=True)
         path = folder / f"glutecoach-{r.week}.html"
     return write_private(path, report_html(r))
-

@@ -18,7 +18,7 @@ from tests.config_helpers import ALL_WEEK_HOURS
 from .harness import Dunst, need, need_module, wait_for
 from .test_coach_e2e import Coach, Typist
 from .test_notify import actions_offered, context_menu
-from .test_tray import X, screenshot, text_bands, xdotool
+from .test_tray import X, click_row, open_menu, screenshot, xdotool
 
 QUESTION = "Well done. How did that feel?"
 
@@ -171,18 +171,7 @@ def click_menu_row(x: X, display: str, pid: int, icon: tuple[int, int, int, int]
                    rows: int, shot: Path) -> None:
     """Open the icon's menu with a left click and click its `row`-th line of text (0 = the
     status line), checking that the menu shows `rows` lines."""
-    ix, iy, iw, ih = icon
-    xdotool(display, "mousemove", str(ix + iw // 2), str(iy + ih // 2))
-    time.sleep(0.2)
-    xdotool(display, "click", "1")
-    menu = wait_for(lambda: x.popup_menu(pid), "the tray menu to open", timeout=10)
-    # GTK draws the menu a moment after it maps it, later on a loaded machine.
-    bands = wait_for(lambda: len(b := text_bands(screenshot(display, shot), menu)) == rows and b,
-                     f"the menu to show {rows} rows; see {shot}", timeout=5)  # fmt: skip
-    top, bottom = bands[row]
-    xdotool(display, "mousemove", str(menu[0] + menu[2] // 3), str((top + bottom) // 2))
-    time.sleep(0.3)
-    xdotool(display, "click", "1")
+    click_row(display, open_menu(x, display, pid, icon, "1"), row, rows, shot)
     wait_for(lambda: not x.popup_menu(pid), "the menu to close")
 
 

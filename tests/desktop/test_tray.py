@@ -324,11 +324,17 @@ def click_item(x: X, display: str, pid: int, menu: tuple[int, int, int, int],
                state: TrayState, label: str, shot: Path) -> None:
     """Click the menu item labelled `label`, found by its place among the menu's text rows."""
     labels = [e.label for e in build_menu(state) if not e.separator]
+    click_row(display, menu, labels.index(label), len(labels), shot)
+
+
+def click_row(display: str, menu: tuple[int, int, int, int], row: int, rows: int,
+              shot: Path) -> None:
+    """Click the `row`-th line of text of an open menu (0 = the first), checking first that
+    the menu shows `rows` lines."""
     # GTK draws the menu a moment after it maps it, later on a loaded machine.
-    bands = wait_for(lambda: len(b := text_bands(screenshot(display, shot), menu)) == len(labels)
-                     and b, f"the menu to show one row per item {labels}; see {shot}",
-                     timeout=5)  # fmt: skip
-    top, bottom = bands[labels.index(label)]
+    bands = wait_for(lambda: len(b := text_bands(screenshot(display, shot), menu)) == rows and b,
+                     f"the menu to show {rows} rows; see {shot}", timeout=5)  # fmt: skip
+    top, bottom = bands[row]
     xdotool(display, "mousemove", str(menu[0] + menu[2] // 3), str((top + bottom) // 2))
     time.sleep(0.3)
     xdotool(display, "click", "1")
