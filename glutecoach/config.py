@@ -330,6 +330,9 @@ class Location(_Strict):
         return [parse_when(text) for text in self.when]
 
 
+# What a location may be called (`[coach.locations.NAME]`).
+LOCATION_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
 # The shipped profiles. A profile of the same name in the file changes only the keys it sets.
 _DEFAULT_LOCATIONS: dict[str, dict[str, Any]] = {
     "office": {"when": [], "equipment": ["chair", "wall"], "discreet": True, "floor": False,
@@ -371,7 +374,7 @@ class Coach(_Strict):
     @classmethod
     def _no_overlap(cls, value: dict[str, Location]) -> dict[str, Location]:
         for name in value:
-            if not re.match(r"^[a-z0-9][a-z0-9_-]*$", name):
+            if not LOCATION_NAME.match(name):
                 raise ValueError(f'"{name}" is not a location name (lowercase letters, digits, '
                                  '"-" and "_")')
         spans = [(name, text, days, w) for name, loc in value.items()

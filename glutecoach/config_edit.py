@@ -31,6 +31,7 @@ from tomlkit.items import AoT, Array, Comment, InlineTable, Item, Table, Whitesp
 from glutecoach.config import (
     Config,
     _field_at,
+    _model_list,
     find_line,
     parse_config,
     parse_toml,
@@ -68,7 +69,7 @@ class ConfigDocument:
         except OSError as exc:  # a folder, or a file this user may not read
             raise InputError(f"{path}: cannot read the config file ({exc.strerror})") from None
         if disk is None:
-            text = _template_text() if template else ""
+            text = template_text() if template else ""
             return cls(path, _parse(text, path), None, "")
         try:
             text = disk.decode("utf-8")
@@ -245,7 +246,7 @@ def check_key(key: str) -> list[str]:
         fields = _model_fields(annotation)
         if fields is None:
             above = ".".join(loc[: depth - 1])
-            if _list_of_models(annotation):
+            if _model_list(_unwrap(annotation)):
                 raise InputError(_list_of_tables(above))
             raise InputError(f"{above} is a single value, not a table; did you mean {above}?")
         if part not in fields:
@@ -282,6 +283,17 @@ def parse_value(key: str, words: list[str]) -> Any:
         raise InputError(f"{key} takes one value, not {len(words)} "
                          f"({' '.join(words)}); put quotes round a text with spaces")
     return _word(annotation, words[0])
+
+
+def day_off_entry(first: date, last: date | None = None, note: str = "") -> dict[str, Any]:
+    """A `[[schedule.days_off]]` entry as the file holds it: `last` and `note` only when they
+    say something (`off add` and the settings window write the same)."""
+    entry: dict[str, Any] = {"first": first}
+    if last is not None and last != first:
+        entry["last"] = last
+    if note:
+        entry["note"] = note
+    return entry
 
 
 def _list_of_tables(key: str) -> str:
@@ -330,12 +342,6 @@ def _model_fields(annotation: Any) -> dict[str, Any] | None:
     return None
 
 
-def _list_of_models(annotation: Any) -> bool:
-    args = get_args(_unwrap(annotation))
-    return get_origin(_unwrap(annotation)) is list and bool(args) and \
-        _model_fields(args[0]) is not None
-
-
 def _example_key(loc: list[str], annotation: Any) -> str:
     if get_origin(annotation) is dict:
         inner = _model_fields(get_args(annotation)[1]) or {}
@@ -347,7 +353,8 @@ def _example_key(loc: list[str], annotation: Any) -> str:
 # --- inside the tomlkit document ------------------------------------------------------------
 
 
-def _template_text() -> str:
+def template_text() -> str:
+    """The commented config of `config init`: every key at its default."""
     from glutecoach.paths import package_file
 
     return package_file("config.example.toml").read_text(encoding="utf-8")
@@ -522,7 +529,7 @@ def _update_tables(aot: AoT, loc: list[str], value: list[dict[str, Any]],
                    fresh: list[Table]) -> None:
     """A list of tables ([[schedule.days_off]]) changed entry by entry: entries that stay keep
     their text and comments, the others are removed, the new ones added where they belong."""
-    model = _item_model(loc)
+    model = _model_list(_unwrap(_field_at(loc)[0]))
     used: list[int] = []
     for entry in value:
         match = next((i for i, table in enumerate(aot.body)
@@ -547,7 +554,7 @@ def _update_array(array: Array, loc: list[str], value: list[dict[str, Any]],
     """A list of inline tables changed entry by entry, like `_update_tables`: the entries that
     stay keep their text and the comments beside them. A list that was on one line is written
     one entry a line."""
-    model = _item_model(loc)
+    model = _model_list(_unwrap(_field_at(loc)[0]))
     items = list(array)
     used: list[int] = []
     for entry in value:
@@ -566,12 +573,6 @@ def _update_array(array: Array, loc: list[str], value: list[dict[str, Any]],
             array.insert(position, _new_item(entry, fresh, inline=True))
     if one_line:
         array.multiline(True)
-
-
-def _item_model(loc: list[str]) -> type[BaseModel] | None:
-    annotation, _ = _field_at(loc)
-    args = get_args(_unwrap(annotation))
-    return args[0] if args and _model_fields(args[0]) is not None else None
 
 
 def _same_entry(model: type[BaseModel] | None, a: Any, b: Any) -> bool:
@@ -652,7 +653,7 @@ def _place(body: list[tuple[Any, Any]], name: str, order: list[str]) -> int | No
 class _Gap(Whitespace):
     """Blank space at the end of a new table whose text is decided once it is in place."""
 
-    def __init__(self, text: str, fixed: bool = True) -> None:
+    def __init__(self, text: str) -> None:
         super().__init__(text, fixed=True)
         self.text = text
 

@@ -132,11 +132,19 @@ class ControlServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
         self.path.unlink(missing_ok=True)
 
 
+class CoachNotRunning(GlutecoachError):
+    """No coach answers for this home (no socket, or one left behind by a coach that is gone)."""
+
+    def __init__(self, home: Path) -> None:
+        super().__init__(f"no coach is running for {home} (start it with: glutecoach run)")
+
+
 def send(home: Path, request: dict[str, Any], timeout: float = TIMEOUT_S) -> dict[str, Any]:
-    """Send one request to the coach running for `home` and return its reply."""
+    """Send one request to the coach running for `home` and return its reply; CoachNotRunning
+    when none runs."""
     path = socket_path(home)
     if not path.exists():
-        raise GlutecoachError(f"no coach is running for {home} (start it with: glutecoach run)")
+        raise CoachNotRunning(home)
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
         s.settimeout(timeout)
         try:
@@ -149,8 +157,7 @@ def send(home: Path, request: dict[str, Any], timeout: float = TIMEOUT_S) -> dic
                     break
                 data += chunk
         except (ConnectionRefusedError, FileNotFoundError):
-            raise GlutecoachError(
-                f"no coach is running for {home} (start it with: glutecoach run)") from None
+            raise CoachNotRunning(home) from None
         except TimeoutError:
             raise GlutecoachError(f"the coach for {home} did not answer within {timeout:g} s") \
                 from None

@@ -4,10 +4,13 @@ Two sources: the `[[schedule.days_off]]` ranges (a vacation, a sick day) and, wi
 `[schedule] holidays = "DE-BY"`, the public holidays of that country and subdivision from the
 maintained `holidays` package. A day off is a local date in the schedule's zone, like the windows.
 
-The `holidays` package is imported only when `schedule.holidays` is set, and never by the
-always-running coach: loading it pulls in every country's module (some 300), about 10 MB that
-Python does not give back. The coach asks a short-lived child process instead (`in_child()`),
-once per code and year; every other command imports it in-process.
+The `holidays` package is imported only when `schedule.holidays` is set, and not by the
+coach's own process (`glutecoach.coach`, which `glutecoach run` execs): loading it pulls in every
+country's module (some 300), about 10 MB that Python does not give back. That process asks a
+short-lived child process instead (`in_child()`), once per code and year; every other command,
+and `run`'s in-process fallback where exec fails, imports it in-process. A child that fails
+(killed, a broken interpreter) is not taken as "no holidays" for good: the lookup is tried again
+an hour later.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
@@ -32,17 +36,25 @@ _SHOWN_SUBDIVISIONS = 8  # how many of a country's subdivisions an error lists
 _holidays: dict[str, dict[int, dict[date, str]]] = {}
 _problems: dict[str, str] = {}
 _use_child = False
+# code -> when (time.monotonic) its last child lookup failed; not tried again for RETRY_SECONDS.
+_failed: dict[str, float] = {}
+RETRY_SECONDS = 3600.0
 
 
-def in_child(on: bool = True) -> None:
+class HolidaysUnavailable(Exception):
+    """The lookup failed this time (its child process did); it is tried again later."""
+
+
+def in_child() -> None:
     """Look holidays up in a child process from now on (the coach calls this at its start)."""
     global _use_child
-    _use_child = on
+    _use_child = True
 
 
 def public_holidays(code: str, years: Iterable[int]) -> dict[date, str]:
     """The public holidays of `code` ("DE", "DE-BY") in `years`: date -> name. ValueError, in our
-    words, when the code is not one the holidays package knows."""
+    words, when the code is not one the holidays package knows; HolidaysUnavailable when the
+    lookup failed this time."""
     years = sorted(set(years))
     known = _holidays.setdefault(code, {})
     missing = [y for y in years if y not in known]
@@ -58,14 +70,27 @@ def holidays_problem(code: str) -> str | None:
     """Why `code` is not a holidays code (for the config's validator), or None when it is one."""
     if code not in _problems:
         year = date.today().year
-        # The years the coach will ask for first: one lookup serves both.
-        _fetch(code, [y for y in (year, year + 1) if y not in _holidays.get(code, {})])
-    return _problems[code] or None
+        try:
+            # The years the coach will ask for first: one lookup serves both.
+            _fetch(code, [y for y in (year, year + 1) if y not in _holidays.get(code, {})])
+        except HolidaysUnavailable:
+            return None  # cannot tell now, and not the user's mistake
+    return _problems.get(code) or None
 
 
 def _fetch(code: str, years: list[int]) -> None:
-    answer = _ask_child(code, years) if _use_child else lookup(code, years)
-    _problems[code] = answer.get("problem", "")
+    if _use_child:
+        failed = _failed.get(code)
+        if failed is not None and time.monotonic() - failed < RETRY_SECONDS:
+            raise HolidaysUnavailable("the last lookup failed less than an hour ago")
+        answer = _ask_child(code, years)
+        if answer is None:
+            _failed[code] = time.monotonic()
+            raise HolidaysUnavailable("the lookup failed; tried again in an hour")
+        _failed.pop(code, None)
+    else:
+        answer = lookup(code, years)
+    _problems[code] = str(answer.get("problem", ""))
     by_year = _holidays.setdefault(code, {})
     for y in years:
         by_year.setdefault(y, {})
@@ -121,8 +146,9 @@ def _aliases(holidays: object, country: str) -> list[str]:
     return list(getattr(cls, "subdivisions_aliases", {}) or {})
 
 
-def _ask_child(code: str, years: list[int]) -> dict[str, object]:
-    """`lookup` in a child process of the same interpreter and the same glutecoach."""
+def _ask_child(code: str, years: list[int]) -> dict[str, object] | None:
+    """`lookup` in a child process of the same interpreter and the same glutecoach; None when
+    the child gave no answer."""
     import subprocess
     root = str(Path(__file__).resolve().parent.parent)
     script = (f"import sys; sys.path.insert(0, {root!r}); "
@@ -137,9 +163,9 @@ def _ask_child(code: str, years: list[int]) -> dict[str, object]:
             raise ValueError(f"not an answer: {done.stdout[:80]!r}")
         return answer
     except (OSError, ValueError, subprocess.SubprocessError) as exc:  # ValueError: bad JSON
-        # No holidays rather than a coach that cannot start; the log says why.
+        # No holidays for now rather than a coach that cannot start; the log says why.
         log.warning("cannot look up the public holidays of %s: %s", code, exc)
-        return {"holidays": {}}
+        return None
 
 
 def child_main() -> None:
@@ -172,18 +198,17 @@ class DaysOff:
     def is_day_off(self, day: date) -> bool:
         return day in self._year(day.year)
 
-    def in_year(self, year: int) -> dict[date, str]:
-        """Every day off of a year: date -> why, in date order."""
-        return dict(sorted(self._year(year).items()))
-
     def _year(self, year: int) -> dict[date, str]:
         days = self._years.get(year)
         if days is None:
-            days = self._years[year] = self._build(year)
+            days, complete = self._build(year)
+            if complete:  # a failed holiday lookup is not kept: it is tried again later
+                self._years[year] = days
         return days
 
-    def _build(self, year: int) -> dict[date, str]:
+    def _build(self, year: int) -> tuple[dict[date, str], bool]:
         days: dict[date, str] = {}
+        complete = True
         if self.holidays:
             # The next year too when there is one: the coach asks at most once a year.
             years = [year, year + 1] if year < date.max.year else [year]
@@ -192,6 +217,8 @@ class DaysOff:
                             if d.year == year)
             except ValueError as exc:  # validated with the config; a changed package, say
                 log.warning("no public holidays: schedule.holidays: %s", exc)
+            except HolidaysUnavailable:
+                complete = False
         first, last = date(year, 1, 1), date(year, 12, 31)
         for r in self.ranges:  # the user's own ranges win: their note is what they wrote
             d, end = max(r.first, first), min(r.end, last)
@@ -200,7 +227,7 @@ class DaysOff:
                 if d == date.max:
                     break
                 d += timedelta(days=1)
-        return days
+        return days, complete
 
 
 def day_off_text(why: str | None) -> str:

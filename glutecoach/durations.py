@@ -64,6 +64,14 @@ def sitting_text(seconds: float) -> str:
     return f"{hours} h" if rest == 0 else f"{hours} h {rest:02d} min"
 
 
+def break_in_text(seconds: float) -> str:
+    """The time left before a break comes, the one way the heads-up bubble and the tray say
+    it: whole minutes from a minute on ("1 min", "2 min"), seconds below ("45 s"), never
+    "0 min". A wake-up a moment late leaves 59.8 s: that is still the "1 min" asked for."""
+    whole = max(1, round(seconds))
+    return f"{round(whole / 60)} min" if whole >= 60 else f"{whole} s"
+
+
 def when_text(moment: datetime, now: datetime) -> str:
     """A moment as HH:MM in the zone of `now`, with its day named unless it is today:
     "14:15", "tomorrow, Fri 4 Dec 00:00", "Mon 7 Dec 09:00". A pause "until 00:00" alone

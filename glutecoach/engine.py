@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from glutecoach.config import Schedule
+from glutecoach.durations import sitting_text
 from glutecoach.workhours import WorkHours
 
 Outcome = Literal["done", "snoozed", "skipped", "missed", "pending"]
@@ -270,19 +271,35 @@ class Engine:
         return self._flush()
 
     def postpone(self, at: datetime) -> list[Action]:
-        """The heads-up's "Postpone" (issue 14): the coming prompt is shown at `at` and snoozed
-        at once, so it counts as a snooze in every way (max_snoozes, history) and the next one
-        is due at `at` + snooze. The user pressed a button: they are present. Refused with a
-        notice when nothing is coming in this stretch, a prompt is pending already, or no
-        snooze is left (a snooze past the limit would count as skip, never meant by Postpone).
-        `simulate` never calls it: traces have no heads-up."""
+        """The heads-up's "Postpone" and `glutecoach postpone` (issue 14): the coming prompt is
+        shown at `at` and snoozed at once, so it counts as a snooze in every way (max_snoozes,
+        history) and the next one is due at `at` + snooze. The user pressed a button: they are
+        present. Refused with a notice when a prompt is waiting already; when none is coming
+        in this stretch (away, paused, in a meeting, outside work hours: a press must not
+        record a prompt where none could be); when the coming one is further off than a
+        snooze (a press would bring it forward); and when no snooze is left (a snooze past the
+        limit would count as skip, never meant by Postpone). `simulate` never calls it: traces
+        have no heads-up."""
         at = self._clamp(at)
+        self._tick(at, present=False)
+        # As things stood before the press: the stretch in progress and its coming prompt.
+        sitting = self.status(at).state == "active"
+        coming = self.next_prompt_at()
         self._input(at)
-        if self.pending is not None or self.stretch_start is None:
-            self._out.append(Notice(at, '"postpone" ignored: no prompt is coming'))
-            return self._flush()
-        if self.snoozes_in_row >= self.rules.max_snoozes:
-            self._out.append(Notice(at, '"postpone" ignored: no snooze is left'))
+        refusal = None
+        if self.pending is not None:
+            refusal = "a break prompt is already waiting: answer it (done, snooze or skip)"
+        elif not sitting or coming is None:
+            refusal = ("no break is coming now (away, paused, in a meeting or outside work"
+                       " hours)")
+        elif coming - at > self.rules.snooze:
+            refusal = (f"the next break is {sitting_text((coming - at).total_seconds())} away; only"
+                       f" one due within a snooze"
+                       f" ({sitting_text(self.rules.snooze.total_seconds())}) can be put off")
+        elif self.snoozes_in_row >= self.rules.max_snoozes:
+            refusal = "no snooze is left"
+        if refusal is not None:
+            self._out.append(Notice(at, f'"postpone" ignored: {refusal}'))
             return self._flush()
         self._show(at, due=at)
         self._resolve(at, "snoozed", auto=False)

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from glutecoach.cli.coach_cmd import _describe
-from glutecoach.durations import sitting_text, when_text
-from glutecoach.notify.texts import prompt_message
+from glutecoach.durations import break_in_text, sitting_text, when_text
+from glutecoach.notify.texts import heads_up_message, prompt_message
 from glutecoach.tray.menu import TrayState, status_line
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -81,3 +81,27 @@ def test_the_tray_names_the_day_of_a_pause_until_tomorrow_as_the_cli_does() -> N
                        paused_until=datetime(2026, 12, 4, 0, 0, tzinfo=BERLIN))
     assert status_line(paused, NOW) == "Paused until tomorrow, Fri 4 Dec 00:00"
     assert status_line(replace(paused, paused_until=None), NOW) == "Paused"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(0.2, "1 s"), (29.6, "30 s"), (30, "30 s"), (45, "45 s"), (59.4, "59 s"), (59.8, "1 min"),
+     (60, "1 min"), (89, "1 min"), (120, "2 min"), (600, "10 min")],
+)  # fmt: skip
+def test_the_time_to_a_break_is_seconds_below_a_minute_and_never_zero_minutes(
+        seconds: float, text: str) -> None:
+    assert break_in_text(seconds) == text
+
+
+@pytest.mark.parametrize("seconds", [30, 45, 60, 120])
+def test_the_heads_up_bubble_and_the_tray_say_the_time_to_the_break_alike(seconds: int) -> None:
+    """30 s before the break the tray said "break in 0 min" (round(0.5) is 0)."""
+    bubble = heads_up_message(seconds, 5, 1).title
+    state = TrayState(state="active", sitting_minutes=29, sit_limit_minutes=30,
+                      next_prompt_at=None, prompt_waiting=False, snooze_offered=False,
+                      paused_until=None, heads_up_at=NOW + timedelta(seconds=seconds))
+    tray = status_line(state, NOW)
+    when = break_in_text(seconds)
+    assert bubble == f"Break in {when}: finish your sentence"
+    assert tray == f"Sitting 29 min · break in {when}"
+    assert "0 min" not in tray

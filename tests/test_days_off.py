@@ -99,7 +99,8 @@ first = 2027-02-03
     assert off.why(date(2027, 1, 1)) == "winter holiday"
     assert off.why(date(2027, 1, 2)) is None
     assert off.why(date(2027, 2, 3)) == ""  # a day off without a note
-    assert list(off.in_year(2026)) == [date(2026, 12, d) for d in range(24, 32)]
+    year = [date(2026, 1, 1) + timedelta(days=n) for n in range(365)]
+    assert [d for d in year if off.is_day_off(d)] == [date(2026, 12, d) for d in range(24, 32)]
 
 
 def test_the_users_note_wins_over_the_holiday_name() -> None:
@@ -385,14 +386,26 @@ def test_the_coach_looks_holidays_up_in_a_child_and_never_imports_the_package() 
     assert answer["bad"].startswith('c.toml:2: schedule.holidays: "DE-XX": DE has no subdivision')
 
 
-def test_a_failed_child_means_no_holidays_and_a_log_line(monkeypatch: pytest.MonkeyPatch,
-                                                          caplog: pytest.LogCaptureFixture) -> None:
+def test_a_failed_child_means_no_holidays_for_now_and_a_later_retry(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """A child that gives no answer is not taken as "no holidays" for good: the same DaysOff
+    finds them once a lookup works again, and not before the retry time (no child per poll)."""
     monkeypatch.setattr(days_off, "_use_child", True)
     monkeypatch.setattr(days_off, "_holidays", {})
     monkeypatch.setattr(days_off, "_problems", {})
+    monkeypatch.setattr(days_off, "_failed", {})
+    python = sys.executable
     monkeypatch.setattr(sys, "executable", "/nonexistent/python")
-    assert public_holidays("DE-BY", [2026]) == {}
+    off = DaysOff(holidays="DE-BY")
+    assert off.why(EPIPHANY) is None  # no holidays for now ...
     assert "cannot look up the public holidays of DE-BY" in caplog.text
+    assert days_off.holidays_problem("DE-BY") is None  # ... and the code is not called wrong
+    with pytest.raises(days_off.HolidaysUnavailable):
+        public_holidays("DE-BY", [2026])
+    monkeypatch.setattr(sys, "executable", python)
+    assert off.why(EPIPHANY) is None  # within the retry time: no new child
+    monkeypatch.setattr(days_off, "RETRY_SECONDS", 0.0)
+    assert off.why(EPIPHANY) == "Epiphany"  # tried again, and kept
 
 
 def test_the_tray_says_day_off_only_outside_hours() -> None:

@@ -5,6 +5,7 @@ it answers (next_wakeup, waiting_for_input, status). Default rules; Europe/Berli
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,6 +16,7 @@ from glutecoach.engine import (
     BreakBegan,
     BreakEnded,
     Engine,
+    Notice,
     PromptResolved,
     PromptShown,
     Rules,
@@ -374,3 +376,50 @@ def test_active_with_open_end_shows_nothing_at_its_end() -> None:
     assert kinds(e.active(t("09:00"), t("09:30"), open_end=True)) == ["StretchStarted"]
     assert e.next_prompt_at() == t("09:30")
     assert kinds(e.active(t("09:30"), t("09:31"))) == ["PromptShown"]
+
+
+# --- postpone (the heads-up's button, `glutecoach postpone`) -----------------------------------
+
+
+def postponed(e: Engine, at: datetime) -> tuple[list[str], str]:
+    """What a press at `at` did: the kinds of actions, and the refusal ("" when taken)."""
+    actions = e.postpone(at)
+    notices = [a.message for a in actions if isinstance(a, Notice)]
+    return kinds(actions), notices[0] if notices else ""
+
+
+def test_postpone_shows_and_snoozes_the_coming_prompt() -> None:
+    e = engine()
+    e.active(t("09:00"), t("09:25"))
+    done, refused = postponed(e, t("09:25"))
+    assert refused == "" and done == ["PromptShown", "PromptResolved"]
+    assert e.next_due == t("09:35")  # a snooze from the press
+
+
+@pytest.mark.parametrize(("setup", "press", "why"), [
+    # Back from 20 min away: the press ends a break, no prompt of the old stretch is coming.
+    (lambda e: e.active(t("09:00"), t("09:10")), "09:30", "no break is coming now"),
+    (lambda e: (e.active(t("09:00"), t("09:20")), e.pause(t("09:20"), None)), "09:25",
+     "no break is coming now"),
+    # Outside work hours (17:30) with a prompt due at 17:40 in no window.
+    (lambda e: e.active(t("17:10"), t("17:35")), "17:35", "no break is coming now"),
+    # The prompt is 25 min off: a press would bring it forward to 10 min from now.
+    (lambda e: e.active(t("09:00"), t("09:05")), "09:05", "the next break is 25 min away"),
+])  # fmt: skip
+def test_postpone_is_refused_where_it_would_record_or_move_a_prompt_wrongly(
+        setup: Any, press: str, why: str) -> None:
+    e = engine()
+    setup(e)
+    due_before = e.next_due
+    done, refused = postponed(e, t(press))
+    assert refused.startswith(f'"postpone" ignored: {why}'), refused
+    assert "PromptShown" not in done and e.pending is None
+    if e.stretch_start is not None and why.startswith("the next"):
+        assert e.next_due == due_before  # nothing moved
+
+
+def test_postpone_with_a_prompt_waiting_says_to_answer_it() -> None:
+    e = engine()
+    e.active(t("09:00"), t("09:31"))
+    assert e.pending is not None
+    assert "a break prompt is already waiting: answer it" in postponed(e, t("09:31"))[1]

@@ -20,7 +20,7 @@ import pytest
 from glutecoach.config import load_config
 from glutecoach.config_edit import ConfigChanged, ConfigDocument
 from glutecoach.errors import InputError
-from glutecoach.settings.fields import SCHEDULE_FIELDS, TABS, tab_of
+from glutecoach.settings.fields import SCHEDULE_FIELDS, TABS
 from glutecoach.settings.form import (
     DayOffRow,
     FieldError,
@@ -113,17 +113,7 @@ def test_each_schedule_field_has_its_unit_range_and_a_cited_or_honest_why() -> N
             assert f"{author} {year}" in cited or f"{author}/" in cited, (author, year)
 
 
-def test_every_key_has_a_tab() -> None:
-    names = {name for name, _label, _underline in TABS}
-    assert tab_of("schedule.sit_minutes") == "schedule"
-    assert tab_of("schedule.hours.tue") == "hours"
-    assert tab_of("schedule.timezone") == "hours"
-    assert tab_of("schedule.days_off.last") == "days-off"
-    assert tab_of("coach.locations.home.when") == "coach"
-    assert tab_of("meetings.calendar") == "desktop"
-    assert tab_of("report.summary_time") == "login"
-    assert {tab_of(k) for k in ("desktop.tray", "coach.start_level")} <= names
-    # Alt+letter must be unique among the tabs.
+def test_every_tab_has_its_own_alt_letter() -> None:
     letters = [label[u].lower() for _n, label, u in TABS]
     assert len(set(letters)) == len(letters)
 

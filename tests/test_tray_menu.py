@@ -48,6 +48,15 @@ def test_status_line_without_a_next_break_shows_only_the_sitting_time() -> None:
     assert status_line(replace(ACTIVE, next_prompt_at=None), NOW) == "Sitting 23 min"
 
 
+def test_status_line_counts_down_to_the_break_while_the_heads_up_is_up() -> None:
+    def line(seconds: float) -> str:
+        return status_line(replace(ACTIVE, heads_up_at=NOW + timedelta(seconds=seconds)), NOW)
+
+    assert line(60) == "Sitting 23 min · break in 1 min"
+    assert line(30) == "Sitting 23 min · break in 30 s"  # was "break in 0 min"
+    assert line(10) == "Sitting 23 min · break in 10 s"
+
+
 def test_status_line_says_a_break_is_due_while_a_prompt_waits() -> None:
     waiting = replace(ACTIVE, sitting_minutes=47, prompt_waiting=True)
     assert status_line(waiting, NOW) == "Sitting 47 min · time for a break"

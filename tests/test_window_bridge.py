@@ -16,6 +16,7 @@ from glutecoach.engine import PromptShown
 from glutecoach.library import load_library
 from glutecoach.plans.planner import plan_for
 from glutecoach.plans.records import PlanHistory
+from glutecoach.window.model import ScreenOptions
 
 AT = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 
@@ -80,6 +81,6 @@ def test_the_window_is_told_the_break_screen_and_the_time_to_the_end_of_the_brea
     config = Config.model_validate({"desktop": {"break_screen": "fullscreen"}})
     plan = plan_for(config, load_library(), AT, PlanHistory())
     show(plan, 31 * 60, config, now=AT + timedelta(seconds=40))
-    ((_plan, options),) = windows
-    assert options["break_screen"] == "fullscreen"
-    assert options["break_seconds"] == config.schedule.break_minutes * 60 - 40
+    ((_plan, kw),) = windows
+    assert kw["options"] == ScreenOptions("fullscreen", False,
+                                          config.schedule.break_minutes * 60 - 40)

@@ -5,6 +5,7 @@ itself is tested on Xvfb with two monitors in tests/desktop/test_break_screen.py
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 import pytest
 
@@ -20,10 +21,10 @@ from glutecoach.window.monitors import (
     scale_for,
     windows_monitors,
 )
-from glutecoach.window.process import options_from_json, plan_to_json
+from glutecoach.window.process import plan_from_json, plan_to_json
 
-LEFT = Monitor(0, 0, 1280, 800, 339, 212, True)
-RIGHT = Monitor(1280, 0, 2560, 1440, 338, 190)
+LEFT = Monitor(0, 0, 1280, 800, 339, True)
+RIGHT = Monitor(1280, 0, 2560, 1440, 338)
 
 
 def plan() -> WindowPlan:
@@ -44,10 +45,10 @@ def test_the_pointer_picks_the_monitor_and_a_gap_the_nearest() -> None:
 @pytest.mark.parametrize(("monitor", "xft", "scale"), [
     (LEFT, None, 1.0),  # 96 DPI
     (RIGHT, None, 2.0),  # 192 DPI
-    (Monitor(0, 0, 3840, 2160, 597, 336), None, 1.75),  # 27" 4K, 163 DPI
+    (Monitor(0, 0, 3840, 2160, 597), None, 1.75),  # 27" 4K, 163 DPI
     (Monitor(0, 0, 1920, 1080), 192.0, 2.0),  # size unknown (Xinerama): Xft.dpi
-    (Monitor(0, 0, 1920, 1080, 1, 1), None, 1.0),  # "1 mm": absurd, not used
-    (Monitor(0, 0, 1920, 1080, 600, 340), None, 1.0),  # 81 DPI: never smaller than before
+    (Monitor(0, 0, 1920, 1080, 1), None, 1.0),  # "1 mm": absurd, not used
+    (Monitor(0, 0, 1920, 1080, 600), None, 1.0),  # 81 DPI: never smaller than before
 ])
 def test_scale_from_the_monitors_dpi_then_xft_dpi(monitor: Monitor, xft: float | None,
                                                   scale: float) -> None:
@@ -61,7 +62,7 @@ def test_xft_dpi_is_read_from_the_resource_database() -> None:
 
 
 def test_mirrors_and_an_automatic_monitor_holding_the_others_are_not_covered_twice() -> None:
-    whole = Monitor(0, 0, 3840, 1440, 610, 212)
+    whole = Monitor(0, 0, 3840, 1440, 610)
     assert distinct([LEFT, RIGHT, whole]) == [LEFT, RIGHT]
     assert distinct([LEFT, LEFT]) == [LEFT]
     assert distinct([whole]) == [whole]
@@ -137,13 +138,17 @@ def test_strict_mode_wants_a_held_esc_until_the_breaks_time_is_up() -> None:
 
 
 def test_the_request_carries_the_screen_strict_mode_and_the_breaks_time() -> None:
-    request = plan_to_json(plan(), False, True, strict=True, break_screen="fullscreen",
-                           break_seconds=140.5)
-    assert options_from_json(request) == ScreenOptions("fullscreen", True, 140.5)
+    options = ScreenOptions("fullscreen", True, 140.5)
+    request = plan_to_json(plan(), False, True, options)
+    assert plan_from_json(request) == (plan(), False, True, options)
+    # On the wire as before: the options' fields beside the plan, read by older windows too.
+    assert json.loads(request) | {"plan": None} == {
+        "plan": None, "snooze_offered": False, "rateable": True, "break_screen": "fullscreen",
+        "strict": True, "break_seconds": 140.5}
 
 
 def test_a_request_from_an_older_coach_shows_todays_window() -> None:
-    request = json.dumps({"plan": {}, "snooze_offered": True, "rateable": True})
-    options = options_from_json(request)
+    request = json.dumps({"plan": asdict(plan()), "snooze_offered": True, "rateable": True})
+    *_, options = plan_from_json(request)
     assert options == ScreenOptions("window", False, None)
     assert options.break_length(plan()) == 180  # the plan's own length stands in

@@ -18,7 +18,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from glutecoach.config import Config
 from glutecoach.library import load_library
 from glutecoach.plans.planner import plan_for
 from glutecoach.plans.records import PlanHistory
-from glutecoach.window import BreakWindow, WindowPlan, window_item
+from glutecoach.window import BreakWindow, window_plan
 from glutecoach.window.model import ScreenOptions
 
 AT = datetime(2026, 11, 23, 14, 30, tzinfo=UTC)
@@ -67,10 +66,8 @@ def main(out: Path, mode: str) -> int:
         time.sleep(0.5)
         library = load_library()
         plan = plan_for(Config(), library, AT, PlanHistory())
-        items = [replace(window_item(ex, i.seconds), dose=i.dose) for i in plan.items
-                 if (ex := library.get(i.exercise)) is not None]
         title = f"Glute break after 34 min sitting · {plan.location}"
-        window = BreakWindow(WindowPlan(title, plan.minutes, items), print, print, True,
+        window = BreakWindow(window_plan(title, plan, library), print, print, True,
                              display=display, options=ScreenOptions(mode, False, 180))
         window.show()
         time.sleep(1.2)  # past the first second, when keys are ignored

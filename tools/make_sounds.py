@@ -20,7 +20,12 @@ import wave
 from dataclasses import dataclass
 from pathlib import Path
 
-RATE = 16000  # Hz: the partials stay far below its 8 kHz limit, and the files stay small
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+# 16 kHz, the player's (it hands bare samples at this rate to pw-play): the partials stay far
+# below its 8 kHz limit, and the files stay small.
+from glutecoach.sound.player import RATE
+
 PEAK = 0.45  # of full scale: soft at the desktop's own volume, never clipping when notes overlap
 RISE = 0.010  # seconds: a linear fade-in, so a tone starts without a click
 OVERTONES = ((2.0, 0.25), (3.0, 0.08))  # (multiple of the note, loudness): a soft bell
@@ -36,7 +41,8 @@ class Note:
     level: float = 1.0
 
 
-# C5 523.25, E5 659.26, G5 783.99, C6 1046.50: a major chord, friendly rather than alarming.
+# C5 523.25, E5 659.26, G5 783.99, B5 987.77, C6 1046.50: a major chord (the prompt's B5 a
+# leading note up to it), friendly rather than alarming.
 SOUNDS: dict[str, tuple[float, tuple[Note, ...]]] = {
     # The prompt: two notes up, "ding-dong" the other way round, asking rather than alarming.
     "prompt": (0.9, (Note(0.0, 659.26, 0.16), Note(0.18, 987.77, 0.22))),

@@ -185,7 +185,8 @@ skip = _answer("skip", "skip", "Answer the waiting prompt: not this time. Refuse
 @click.command(help="Put the coming break off by snooze_minutes, as the heads-up's Postpone "
                     "button does: it counts as a snooze of that break (history shows it as a "
                     "prompt snoozed at once; max_snoozes applies). Refused when no break is "
-                    "coming in this sitting stretch, when a prompt is already waiting (answer "
+                    "coming now (away, paused, in a meeting, outside work hours), when it is "
+                    "further off than one snooze, when a prompt is already waiting (answer "
                     "it), when no snooze is left, and in strict mode.")
 @location_options
 @pass_app

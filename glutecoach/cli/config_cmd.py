@@ -81,7 +81,7 @@ def _check_exercises(config_path: Path) -> str:
 @location_options
 @pass_app
 def init(app: App) -> None:
-    from glutecoach.paths import package_file
+    from glutecoach.config_edit import template_text
 
     path, _ = resolve_config_path(app.config_option)
     if path.exists():
@@ -89,8 +89,7 @@ def init(app: App) -> None:
                               "(edit it, or remove it first)")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(package_file("config.example.toml").read_text(encoding="utf-8"),
-                        encoding="utf-8")
+        path.write_text(template_text(), encoding="utf-8")
     except OSError as exc:
         raise GlutecoachError(f"{path}: cannot write the config ({exc.strerror})") from None
     click.echo(f"Wrote {path}. Edit it, then check it with: glutecoach config check")

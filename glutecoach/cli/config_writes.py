@@ -32,15 +32,13 @@ def save(app: App, doc: ConfigDocument, key: str) -> str:
 
 
 def reload_coach(app: App, key: str) -> str:
-    from glutecoach.control import send, socket_path
+    from glutecoach.control import CoachNotRunning, send
 
-    if not socket_path(app.home).exists():
-        return ""
     try:
         reply = send(app.home, {"cmd": "reload"})
+    except CoachNotRunning:
+        return ""  # nothing to tell: the coach reads the file when it starts
     except GlutecoachError as exc:
-        if "no coach is running" in str(exc):
-            return ""  # a socket left behind by a coach that is gone
         return f" (saved; the running coach did not reload: {exc})"
     if not reply.get("ok"):
         return f" (saved; the running coach did not reload: {reply.get('error', 'refused')})"

@@ -48,6 +48,7 @@ Examples:
 @pass_app
 def add(app: App, days: str, note: str) -> None:
     from glutecoach.cli.config_writes import open_config, save
+    from glutecoach.config_edit import day_off_entry
 
     doc = open_config(app, create=True)
     first, last = parse_range(days, _today(doc))
@@ -55,11 +56,7 @@ def add(app: App, days: str, note: str) -> None:
     if any(_span(e) == (first, last or first) for e in entries):
         click.echo(f"{_range_text(first, last)} is a day off already; {doc.path} is as it was.")
         return
-    new: dict[str, Any] = {"first": first}
-    if last is not None and last != first:
-        new["last"] = last
-    if note.strip():
-        new["note"] = note.strip()
+    new = day_off_entry(first, last, note.strip())
     # In date order among the others, so that a file kept in order stays in order.
     at = next((i for i, e in enumerate(entries) if e["first"] > first), len(entries))
     doc.set(KEY, [*entries[:at], new, *entries[at:]])

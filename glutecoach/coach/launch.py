@@ -36,7 +36,7 @@ def coach_argv(home: Path, config_path: Path | None, *, headless: bool,
     coach reads exactly the file that was checked, and the folder of the user's own exercises
     (resolving the default config folder would cost the coach platformdirs all day). `watch`:
     without a config file, where the default one will be: the coach applies it once saved."""
-    argv = [sys.executable, *LEAN, *_safe_path(), "-m", "glutecoach.coach",
+    argv = [sys.executable, *LEAN, *safe_path(), "-m", "glutecoach.coach",
             "--home", str(home.absolute())]
     if config_path is not None:
         argv += ["--config", str(config_path.absolute())]
@@ -51,7 +51,7 @@ def coach_argv(home: Path, config_path: Path | None, *, headless: bool,
     return argv
 
 
-def _safe_path() -> list[str]:
+def safe_path() -> list[str]:
     """-P (Python 3.11+: no current folder on sys.path) when this glutecoach is found without it,
     so a `glutecoach` folder where the user happens to stand (a checkout of another version) is
     never what the coach runs. Run from a checkout itself (`python -m glutecoach` there), the

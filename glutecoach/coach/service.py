@@ -512,9 +512,6 @@ class Coach:
         elif cmd == "postpone":  # the heads-up's button: a snooze of the coming prompt
             if self.strict:
                 return {"ok": False, "error": STRICT_REFUSAL.format(what="postpone")}
-            if self.engine.pending is not None:  # `glutecoach postpone` after the prompt came
-                return {"ok": False, "error": "a break prompt is already waiting: answer it"
-                                              " (glutecoach done | snooze | skip)"}
             actions = self.engine.postpone(now)
             self._record(actions, effects, quiet=True)
             refused = next((a.message for a in actions if isinstance(a, Notice)), None)

@@ -184,9 +184,9 @@ def settings_command(config_path: Path | None, home: Path) -> list[str]:
     (-P as the coach's own process has it: coach/launch.py). No config path: the coach runs on
     the defaults, and the window resolves the default path itself (a first save creates the
     file there)."""
-    from glutecoach.coach.launch import _safe_path
+    from glutecoach.coach.launch import safe_path
 
-    command = [sys.executable, *_safe_path(), "-m", "glutecoach", "--home", str(home)]
+    command = [sys.executable, *safe_path(), "-m", "glutecoach", "--home", str(home)]
     if config_path is not None:
         command += ["--config", str(config_path)]
     return [*command, "settings"]

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import replace
 from datetime import timedelta
-from typing import Any
 
 from glutecoach.coach.service import Coach
 from glutecoach.engine import PromptShown
 from glutecoach.library import Library
 from glutecoach.store import Store
+from glutecoach.window.model import ScreenOptions
 
 log = logging.getLogger("glutecoach.window")
 
@@ -32,27 +31,21 @@ class WindowBridge:
 
     def show(self, shown: PromptShown) -> None:
         from glutecoach.durations import sitting_text
-        from glutecoach.window import WindowPlan, WindowUnavailable, window_item
+        from glutecoach.window import WindowUnavailable, window_plan
         from glutecoach.window.process import WindowProcess
 
         plans = getattr(self.coach.planner, "plans", {})
         plan = plans.get(shown.number)
         if plan is None or self._unavailable:
             return
-        # The plan's own dose (a walk cut to the time left), not the exercise's typical one.
-        items = [replace(window_item(ex, i.seconds), dose=i.dose) for i in plan.items
-                 if (ex := self.library.get(i.exercise)) is not None]
         sitting = self.coach.prompt_sitting(shown.number)
         # The bubble's words for the sitting time, and none when under a minute (break-now).
         title = (f"Glute break after {sitting_text(sitting)} sitting · {plan.location}"
                  if sitting >= 60 else f"Glute break · {plan.location}")
-        strict = self.coach.strict  # no Snooze or Skip; its emergency exit answers skip
-        window = WindowProcess(WindowPlan(title, plan.minutes, items), on_answer=self._answer,
-                               on_feedback=self._feedback,
-                               snooze_offered=shown.snooze_offered and not strict,
+        window = WindowProcess(window_plan(title, plan, self.library), on_answer=self._answer,
+                               on_feedback=self._feedback, snooze_offered=shown.snooze_offered,
                                rateable=any(i.part == "glute" for i in plan.items),
-                               strict=strict, on_sound=self.coach.chime,
-                               **self._screen(shown))
+                               on_sound=self.coach.chime, options=self._screen(shown))
         self.close()
         try:
             window.show()
@@ -64,14 +57,15 @@ class WindowBridge:
         with self._lock:
             self._window = window
 
-    def _screen(self, shown: PromptShown) -> dict[str, Any]:
-        """How the window shows the break: [desktop] break_screen (live: each window starts
-        afresh) and the seconds from now to the end of the break, the prompt's time plus
-        break_minutes, which strict mode holds the screen for."""
+    def _screen(self, shown: PromptShown) -> ScreenOptions:
+        """How the window shows the break: [desktop] break_screen and strict (live: each window
+        starts afresh; strict offers no Snooze or Skip, and its emergency exit answers skip) and
+        the seconds from now to the end of the break, the prompt's time plus break_minutes,
+        which strict mode holds the screen for."""
         config = self.coach.config
         end = shown.at + timedelta(minutes=config.schedule.break_minutes)
-        return {"break_screen": config.desktop.break_screen,
-                "break_seconds": max(0.0, (end - self.coach.clock.now()).total_seconds())}
+        return ScreenOptions(config.desktop.break_screen, self.coach.strict,
+                             (end - self.coach.clock.now()).total_seconds())
 
     def close(self) -> None:
         with self._lock:

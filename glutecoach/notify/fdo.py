@@ -270,10 +270,13 @@ class FreedesktopNotifier:
         with self._state:
             self._heads_up_token += 1
             token = self._heads_up_token
-            old, self._heads_up = self._heads_up, None
         problem = self._connect(budget) or self._find_server(budget)
+        with self._state:
+            old = self._heads_up
+            if problem in (None, NO_SERVER):  # else kept, for a withdrawal that can reach it
+                self._heads_up = None
         if old is not None and not problem:
-            self._close_quietly(old)
+            self._close_quietly(old)  # at most one heads-up on screen, as with prompts
         if problem:
             return Delivery(False, self.name, problem)
         server = self._capabilities(budget)
@@ -307,18 +310,17 @@ class FreedesktopNotifier:
     def _withdraw_heads_up(self, budget: _Budget) -> Delivery | None:
         with self._state:
             self._heads_up_token += 1
-            bubble, self._heads_up = self._heads_up, None
-            if bubble is not None:
-                self._bubbles.pop((bubble.server, bubble.nid), None)
-        if bubble is None or self._link is None or not self._link.alive:
-            return None  # nothing up, or the connection (and the server with it) is gone
-        self._close_quietly(bubble)
-        return None
+        return self._take_down(budget, "_heads_up", "heads-up")
 
     def _withdraw(self, budget: _Budget) -> Delivery | None:
         with self._state:
             self._token += 1
-            bubble = self._prompt
+        return self._take_down(budget, "_prompt", "prompt")
+
+    def _take_down(self, budget: _Budget, slot: str, what: str) -> Delivery | None:
+        """Close the bubble kept in `slot` ("_prompt" or "_heads_up"), if one is up."""
+        with self._state:
+            bubble: _Bubble | None = getattr(self, slot)
         if bubble is None:
             return None
         # The bubble outlives a lost connection: close it through a new one. But a server that
@@ -327,8 +329,8 @@ class FreedesktopNotifier:
         gone = problem == NO_SERVER or (
             problem is None and self._server is not None and self._server.owner != bubble.server)
         with self._state:
-            if self._prompt is bubble and (gone or problem is None):
-                self._prompt = None  # else kept, for a withdrawal that can reach it
+            if getattr(self, slot) is bubble and (gone or problem is None):
+                setattr(self, slot, None)  # else kept, for a withdrawal that can reach it
                 self._bubbles.pop((bubble.server, bubble.nid), None)
         if gone:
             return None
@@ -336,7 +338,7 @@ class FreedesktopNotifier:
             return Delivery(False, self.name, problem)
         label = self._server.label if self._server else "the notification server"
         # An error reply means it was closed already (answered or dismissed): nothing to do.
-        self._ask(budget, _close(bubble.nid), f"waiting for {label} to close the prompt")
+        self._ask(budget, _close(bubble.nid), f"waiting for {label} to close the {what}")
         return None
 
     # -- connection and server ------------------------------------------------------------------

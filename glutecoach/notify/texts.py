@@ -7,7 +7,7 @@ to treat or prevent anything: the coach is a habit, not a treatment.
 
 from __future__ import annotations
 
-from glutecoach.durations import sitting_text
+from glutecoach.durations import break_in_text, sitting_text
 from glutecoach.notify.base import FEEDBACK_ANSWERS, PROMPT_ANSWERS, HeadsUpMessage, PromptMessage
 
 # Button labels, in the user's words.
@@ -65,9 +65,6 @@ def heads_up_message(seconds_left: float, snooze_minutes: float, snoozes_left: i
                      strict: bool = False) -> HeadsUpMessage:
     """The quiet notice `heads_up_seconds` before a prompt (issue 14). Postpone is a snooze of
     the coming prompt: offered only while one is left, never in strict mode."""
-    # A wake-up a moment late leaves 59.8 s: that is still the "1 min" the user asked for.
-    seconds = max(1, round(seconds_left))
-    when = f"{round(seconds / 60)} min" if seconds >= 60 else f"{seconds} s"
     postpone = f"Postpone {_minutes_text(snooze_minutes)}"
     buttons: tuple[tuple[str, str], ...] = (("break-now", "Break now"),)
     if strict:
@@ -78,8 +75,8 @@ def heads_up_message(seconds_left: float, snooze_minutes: float, snoozes_left: i
         body = (f"{postpone} counts as a snooze ({snoozes_left} left); Break now starts it "
                 "at once.")
         buttons = (("postpone", postpone), *buttons)
-    return HeadsUpMessage(title=f"Break in {when}: finish your sentence", body=body,
-                          buttons=buttons)
+    return HeadsUpMessage(title=f"Break in {break_in_text(seconds_left)}: finish your sentence",
+                          body=body, buttons=buttons)
 
 
 def _minutes_text(minutes: float) -> str:

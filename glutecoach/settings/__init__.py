@@ -9,7 +9,8 @@ memory all day (coach/tray_bridge.py starts `glutecoach settings` as a child ins
 
     fields     what each field is: its key, label, unit, range and the study behind its default
     form       the form's logic without Tk: values, what changed, problems, saving
-    widgets    the Tk plumbing: a field's row with its error line, list and checkbox editors
+    widgets    the Tk plumbing: the look, error lines, the registry that puts each problem
+               beside its field, the Tab base, list and checkbox helpers
     tab_*      one module per tab (tab_zone: the time zone picker of the Work hours tab)
     window     the window: tabs, Save and Cancel, keyboard, messages
 """

@@ -22,19 +22,6 @@ TABS = (
     ("login", "Login & summary", 0),
 )
 
-# Which tab shows the keys below a dotted prefix (the longest prefix wins).
-TAB_OF_PREFIX = {
-    "schedule": "schedule",
-    "schedule.hours": "hours",
-    "schedule.timezone": "hours",
-    "schedule.days_off": "days-off",
-    "schedule.holidays": "days-off",
-    "coach": "coach",
-    "desktop": "desktop",
-    "meetings": "desktop",
-    "report": "login",
-}
-
 MINUTES_RANGE = "0.0167–1440 min (1 s to 24 h)"
 
 
@@ -82,12 +69,3 @@ MOVEMENT_GOAL = NumberField(
     "Default 120: desk workers should build up to 2 h a day of standing and light activity in "
     "working hours, then 4 h (Buckley 2015, Br J Sports Med 49:1357).")
 
-
-def tab_of(key: str) -> str:
-    """The tab that shows a dotted key (a key no tab names goes to the first)."""
-    parts = key.split(".")
-    for n in range(len(parts), 0, -1):
-        tab = TAB_OF_PREFIX.get(".".join(parts[:n]))
-        if tab is not None:
-            return tab
-    return TABS[0][0]

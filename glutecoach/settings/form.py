@@ -17,8 +17,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from glutecoach.config import WEEKDAYS
-from glutecoach.config_edit import toml_value
+from glutecoach.config import WEEKDAYS, Location
+from glutecoach.config_edit import day_off_entry, toml_value
 
 if TYPE_CHECKING:
     from glutecoach.config_edit import ConfigDocument
@@ -44,8 +44,7 @@ SCALAR_KEYS = (
 LOCATIONS = "coach.locations"
 LOCATION_FIELDS = ("when", "equipment", "discreet", "floor", "seated_only")
 # A profile that names only some fields gets these for the rest (config.Location's defaults).
-LOCATION_DEFAULTS: dict[str, Any] = {"when": [], "equipment": [], "discreet": False,
-                                     "floor": False, "seated_only": False}
+LOCATION_DEFAULTS: dict[str, Any] = Location().model_dump()
 
 
 class FieldError(ValueError):
@@ -114,12 +113,7 @@ class DayOffRow:
 
     def to_value(self) -> dict[str, Any]:
         """As the file holds it: `last` and `note` only when they say something."""
-        value: dict[str, Any] = {"first": self.first}
-        if self.last is not None and self.last != self.first:
-            value["last"] = self.last
-        if self.note:
-            value["note"] = self.note
-        return value
+        return day_off_entry(self.first, self.last, self.note)
 
     def span_text(self) -> str:
         return str(self.first) if self.last in (None, self.first) else f"{self.first} – {self.last}"

@@ -3,11 +3,11 @@ and what to leave out (exercises picked from the library by name, body areas).""
 
 from __future__ import annotations
 
-import re
 import tkinter as tk
 from tkinter import ttk
 from typing import Any
 
+from glutecoach.config import _DEFAULT_LOCATIONS, LOCATION_NAME
 from glutecoach.library import AREAS, EQUIPMENT
 from glutecoach.settings.form import LOCATION_DEFAULTS, LOCATIONS, SettingsForm
 from glutecoach.settings.widgets import (
@@ -19,8 +19,7 @@ from glutecoach.settings.widgets import (
     scrolled_listbox,
 )
 
-SHIPPED_LOCATIONS = ("office", "home")
-_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+SHIPPED_LOCATIONS = tuple(_DEFAULT_LOCATIONS)
 
 
 def exercise_names(form: SettingsForm) -> dict[str, str]:
@@ -121,7 +120,7 @@ class LocationEditor(ttk.LabelFrame):
 
     def add(self) -> None:
         name = self.new_name.get().strip()
-        if not _NAME.match(name):
+        if not LOCATION_NAME.match(name):
             self.name_error.say("a name of lowercase letters, digits, - and _")
             return
         if name in self.profiles:
@@ -197,7 +196,7 @@ class CoachTab(Tab):
         if hasattr(self, "default"):
             self.default.configure(values=names)
 
-    def read(self, errors: dict[str, str]) -> None:
+    def read(self) -> None:
         values = self.form.values
         values["coach.default_location"] = self.default.get()
         values["coach.start_level"] = int(self.level.get())

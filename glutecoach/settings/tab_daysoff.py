@@ -86,11 +86,13 @@ class DaysOffTab(Tab):
             self.add_error.say(str(exc))
             return
         self.add_error.say(None)
-        self.rows.append(row)
-        self.rows.sort(key=lambda r: r.first)
+        # Before the first later day, the others left in their order (as `off add` does): a
+        # re-sorted list would be a reordered one, written anew without its comments.
+        at = next((i for i, r in enumerate(self.rows) if r.first > row.first), len(self.rows))
+        self.rows.insert(at, row)
         for entry in (self.first, self.last, self.note):
             entry.delete(0, "end")
-        self._fill(self.rows.index(row))
+        self._fill(at)
         self.first.focus_set()
 
     def remove(self) -> None:
@@ -101,7 +103,7 @@ class DaysOffTab(Tab):
         del self.rows[index]
         self._fill(index)
 
-    def read(self, errors: dict[str, str]) -> None:
+    def read(self) -> None:
         before = [DayOffRow.from_value(v) for v in self.form.initial[DAYS_OFF] or []]
         # Unchanged rows keep the value as the file has it (so an untouched list is no change).
         self.form.values[DAYS_OFF] = (self.form.initial[DAYS_OFF] if self.rows == before

@@ -149,7 +149,7 @@ class DesktopTab(Tab):
             self.calendar.delete(0, "end")
             self.calendar.insert(0, path)
 
-    def read(self, errors: dict[str, str]) -> None:
+    def read(self) -> None:
         values = self.form.values
         for key, combo in self.combos.items():
             values[key] = combo.get()

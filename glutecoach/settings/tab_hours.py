@@ -113,7 +113,7 @@ class HoursTab(Tab):
         for t in targets:
             self.rows[t].set_ranges(hours[WEEKDAYS[t]])
 
-    def read(self, errors: dict[str, str]) -> None:
+    def read(self) -> None:
         for row in self.rows:
             self.form.values[f"schedule.hours.{WEEKDAYS[row.day]}"] = row.ranges()
         self.form.values["schedule.timezone"] = self.zone.value()

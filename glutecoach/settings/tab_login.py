@@ -60,7 +60,7 @@ class LoginTab(Tab):
         self.error_line(when, "report.summary_day", self.day, row=1, column=1, columnspan=4)
         self.error_line(when, "report.summary_time", self.time, row=2, column=1, columnspan=4)
 
-    def read(self, errors: dict[str, str]) -> None:
+    def read(self) -> None:
         values = self.form.values
         values[MOVEMENT_GOAL.key] = parse_number(self.goal.get())
         values["report.weekly_summary"] = self.summary.get()

@@ -40,6 +40,6 @@ class ScheduleTab(Tab):
     def first_field(self) -> ttk.Entry:
         return self.entries[SCHEDULE_FIELDS[0].key]
 
-    def read(self, errors: dict[str, str]) -> None:
+    def read(self) -> None:
         for key, entry in self.entries.items():
             self.form.values[key] = parse_number(entry.get())

@@ -7,12 +7,12 @@ Made and used on the Tk main thread of the settings process only.
 from __future__ import annotations
 
 import tkinter as tk
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from tkinter import ttk
 from typing import Any
 
-from glutecoach.settings.form import FieldError, SettingsForm
+from glutecoach.settings.form import SettingsForm
 
 # The break window's calm palette (window/tk_view.py), and a red that reads as "wrong" on it.
 BG = "#f5f2eb"
@@ -103,7 +103,7 @@ class Registry:
 
 
 class Tab(ttk.Frame):
-    """A tab: reads its widgets into the form (`read`), collecting the fields it cannot read."""
+    """A tab: reads its widgets into the form (`read`)."""
 
     name = ""
 
@@ -112,7 +112,7 @@ class Tab(ttk.Frame):
         self.form = form
         self.registry = registry
 
-    def read(self, errors: dict[str, str]) -> None:
+    def read(self) -> None:
         raise NotImplementedError
 
     def error_line(self, parent: tk.Misc, key: str, focus: tk.Misc | None = None,
@@ -120,15 +120,6 @@ class Tab(ttk.Frame):
         line = ErrorLine(parent, **grid)
         self.registry.add(key, self.name, line, focus)
         return line
-
-    @staticmethod
-    def reading(errors: dict[str, str], key: str, read: Callable[[], Any]) -> Any:
-        """`read()`, or None with the FieldError said for `key`."""
-        try:
-            return read()
-        except FieldError as exc:
-            errors[key] = str(exc)
-            return None
 
 
 def number_text(value: Any) -> str:

@@ -241,12 +241,8 @@ class SettingsWindow:
         from glutecoach.config_edit import ConfigChanged
 
         self.registry.clear()
-        unreadable: dict[str, str] = {}
         for tab in self.tabs.values():
-            tab.read(unreadable)
-        if unreadable:
-            self._show_problems(unreadable, "Not saved:")
-            return "break"
+            tab.read()
         changes = self.form.changes()
         login_tab = self.tabs["login"]
         assert isinstance(login_tab, LoginTab)

@@ -56,7 +56,7 @@ def amplitude(volume: float) -> float:
 @dataclass(frozen=True)
 class Player:
     """A command-line player: its program, and its arguments for a file read from stdin (the
-    samples already scaled to the volume) or, with `from_stdin` False, for a file and a volume."""
+    samples already scaled to the volume) or, with `stdin` None, for a file and a volume."""
 
     program: str
     package: str  # where to get it, for the log line when none is installed
@@ -137,10 +137,13 @@ class SoundPlayer:
             wanted = ", ".join(f"{p.program} ({p.package})" for p in self.players)
             return f"no sound player is installed (install one of: {wanted})"
         problems = []
+        # Scaled once (a pure-Python pass over every sample), whichever players get to try it.
+        scaled = (scaled_frames(path.read_bytes(), amplitude(volume))
+                  if any(p.stdin is not None for p, _exe in found) else None)
         for player, executable in found:
             data = None
-            if player.stdin is not None:
-                params, frames = scaled_frames(path.read_bytes(), amplitude(volume))
+            if player.stdin is not None and scaled is not None:
+                params, frames = scaled
                 data = frames if player.stdin == "raw" else wav_file(params, frames)
             problem = self._run([executable, *player.arguments(path.stem, volume)], data)
             if problem is None:

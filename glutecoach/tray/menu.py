@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from glutecoach.durations import sitting_text, when_text
+from glutecoach.durations import break_in_text, sitting_text, when_text
 
 STATES = ("active", "paused", "in-meeting", "outside-hours", "away")
 
@@ -30,7 +30,7 @@ class TrayState:
     sit_limit_minutes: float
     next_prompt_at: datetime | None  # aware; shown as local HH:MM
     prompt_waiting: bool
-    snooze_offered: bool
+    snooze_offered: bool  # what Coach.snooze_offered says: never under strict mode
     paused_until: datetime | None
     can_rate: bool = False  # a break was done lately: offer "how did it feel?"
     # Outside work hours because today is a day off: its note or holiday name ("" for none).
@@ -92,9 +92,7 @@ def status_line(state: TrayState, now: datetime | None = None) -> str:
         return f"{sitting} · time for a break"
     if state.heads_up_at is not None:
         # The heads-up's words: "Break in 1 min" rather than a clock time to work out.
-        left = max(0.0, (state.heads_up_at - now).total_seconds())
-        return f"{sitting} · break in {round(left / 60)} min" if left >= 30 else \
-            f"{sitting} · break in under a minute"
+        return f"{sitting} · break in {break_in_text((state.heads_up_at - now).total_seconds())}"
     if state.next_prompt_at is None:
         return sitting
     return f"{sitting} · next break {when_text(state.next_prompt_at, now)}"
@@ -105,7 +103,7 @@ def build_menu(state: TrayState, now: datetime | None = None) -> tuple[MenuEntry
     entries = [MenuEntry(status_line(state, now)), SEPARATOR]
     if state.prompt_waiting:
         entries.append(MenuEntry("Done", "done"))
-        if state.snooze_offered and not state.strict:
+        if state.snooze_offered:
             entries.append(MenuEntry("Snooze", "snooze"))
         if not state.strict:
             entries.append(MenuEntry("Skip", "skip"))

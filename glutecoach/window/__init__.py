@@ -19,6 +19,7 @@ from glutecoach.window.model import (
     WindowUnavailable,
     clock_text,
     window_item,
+    window_plan,
 )
 
 
@@ -43,4 +44,5 @@ __all__ = [
     "WindowUnavailable",
     "clock_text",
     "window_item",
+    "window_plan",
 ]

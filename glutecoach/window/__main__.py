@@ -11,14 +11,13 @@ import logging
 import sys
 import threading
 
-from glutecoach.window.process import options_from_json, plan_from_json
+from glutecoach.window.process import plan_from_json
 from glutecoach.window.tk_window import BreakWindow, WindowUnavailable
 
 
 def main() -> int:
     logging.basicConfig(level=logging.WARNING, format="glutecoach window: %(message)s")
-    request = sys.stdin.readline()
-    plan, snooze_offered, rateable = plan_from_json(request)
+    plan, snooze_offered, rateable, options = plan_from_json(sys.stdin.readline())
     out = threading.Lock()
 
     def say(**event: str | bool) -> None:
@@ -28,7 +27,7 @@ def main() -> int:
     window = BreakWindow(plan, on_answer=lambda a: say(answer=a),
                          on_feedback=lambda r: say(feedback=r), snooze_offered=snooze_offered,
                          on_sound=lambda s: say(sound=s),  # the coach plays it (sound/chimes.py)
-                         rateable=rateable, options=options_from_json(request))
+                         rateable=rateable, options=options)
     try:
         window.show()
     except WindowUnavailable as exc:

@@ -12,11 +12,13 @@ Feedback (easy / right / hard) is asked for after Done or once the plan has run 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
+    from glutecoach.library.loader import Library
     from glutecoach.library.model import Exercise
+    from glutecoach.plans.model import Plan
 
 Answer = Literal["done", "snooze", "skip"]
 Rating = Literal["easy", "right", "hard"]
@@ -30,7 +32,8 @@ class ScreenOptions:
 
     `break_seconds` is the time from the window's start to the end of the break (the prompt's
     time plus break_minutes, as the coach counts it); None when the caller does not know, and
-    then the plan's own length stands in. Strict mode holds the window that long.
+    then the plan's own length stands in. Strict mode (issue 14: no Skip, no Snooze) holds the
+    window that long; its only way out before then is the emergency exit, which answers "skip".
     """
 
     break_screen: Literal["window", "fullscreen"] = "window"
@@ -102,6 +105,15 @@ def window_item(exercise: Exercise, seconds: int | None = None) -> WindowItem:
         why=exercise.why,
         dose=exercise.dose.describe(),
     )
+
+
+def window_plan(title: str, plan: Plan, library: Library) -> WindowPlan:
+    """A planned break as the window shows it: each item with the plan's own time and dose (a
+    walk cut to the time left), not the exercise's typical one; an exercise the library no
+    longer has is left out."""
+    items = [replace(window_item(ex, i.seconds), dose=i.dose) for i in plan.items
+             if (ex := library.get(i.exercise)) is not None]
+    return WindowPlan(title, plan.minutes, items)
 
 
 def clock_text(seconds: float) -> str:

@@ -34,8 +34,7 @@ class Monitor:
     y: int
     width: int
     height: int
-    width_mm: int = 0  # 0: not known
-    height_mm: int = 0
+    width_mm: int = 0  # 0: not known (the width alone gives the DPI)
     primary: bool = False
 
     def contains(self, px: int, py: int) -> bool:
@@ -101,7 +100,7 @@ def x11_monitors(display_name: str | None) -> tuple[list[Monitor], float | None]
         if not monitors:
             screen = d.screen()
             monitors = [Monitor(0, 0, screen.width_in_pixels, screen.height_in_pixels,
-                                screen.width_in_mms, screen.height_in_mms, True)]
+                                screen.width_in_mms, True)]
         return distinct(monitors), _xft_dpi(d, root)
     finally:
         d.close()
@@ -119,7 +118,7 @@ def _randr_monitors(d: Any, root: Any) -> list[Monitor]:
         log.info("RandR monitors unavailable: %s", exc)
         return []
     return [Monitor(m.x, m.y, m.width_in_pixels, m.height_in_pixels, m.width_in_millimeters,
-                    m.height_in_millimeters, bool(m.primary))
+                    bool(m.primary))
             for m in reply.monitors if m.width_in_pixels and m.height_in_pixels]
 
 
@@ -205,8 +204,7 @@ def windows_monitors(rects: WinRects = _win_rects) -> list[Monitor]:
     for left, top, right, bottom, primary, dpi in rects():
         width, height = right - left, bottom - top
         mm = round(width / dpi * 25.4) if dpi else 0
-        monitors.append(Monitor(left, top, width, height, mm, round(height / dpi * 25.4)
-                                if dpi else 0, primary))
+        monitors.append(Monitor(left, top, width, height, mm, primary))
     return monitors
 
 
@@ -250,7 +248,7 @@ def _mac_displays() -> list[tuple[int, int, int, int, int, int, bool]]:  # pragm
 def mac_monitors(displays: MacDisplays = _mac_displays) -> list[Monitor]:
     """macOS gives bounds in points, already scaled for Retina by Tk too: the size in mm is
     passed on, but Tk on Aqua does its own scaling, so `scale_for` is not applied there."""
-    return [Monitor(x, y, w, h, wmm, hmm, main) for x, y, w, h, wmm, hmm, main in displays()]
+    return [Monitor(x, y, w, h, wmm, main) for x, y, w, h, wmm, _hmm, main in displays()]
 
 
 # --- the one entry point -----------------------------------------------------------------------
@@ -268,7 +266,7 @@ class Desktop:
 def tk_monitor(root: Any) -> Monitor:
     """The one screen as Tk sees it: right only where there is one monitor."""
     return Monitor(0, 0, root.winfo_screenwidth(), root.winfo_screenheight(),
-                   root.winfo_screenmmwidth(), root.winfo_screenmmheight(), True)
+                   root.winfo_screenmmwidth(), True)
 
 
 def find_desktop(root: Any, display_name: str | None) -> Desktop:

@@ -30,40 +30,37 @@ log = logging.getLogger(__name__)
 
 
 def plan_to_json(plan: WindowPlan, snooze_offered: bool, rateable: bool,
-                 strict: bool = False, break_screen: str = "window",
-                 break_seconds: float | None = None) -> str:
-    # strict: [desktop] strict (issue 14): no Skip or Snooze; the window's only way out before
-    # break_minutes is its emergency exit, which answers "skip".
-    # break_screen: [desktop] break_screen; break_seconds: from now to the end of the break
-    # (prompt + break_minutes), what strict mode holds the screen for.
+                 options: ScreenOptions | None = None) -> str:
+    # The options' strict, break_screen and break_seconds go in as keys of their own, beside
+    # the plan (ScreenOptions says what each means).
     return json.dumps({"plan": asdict(plan), "snooze_offered": snooze_offered,
-                       "rateable": rateable, "strict": strict, "break_screen": break_screen,
-                       "break_seconds": break_seconds}, ensure_ascii=False)
+                       "rateable": rateable, **asdict(options or ScreenOptions())},
+                      ensure_ascii=False)
 
 
-def options_from_json(text: str) -> ScreenOptions:
+def _options(data: dict[str, Any]) -> ScreenOptions:
     """How to show the break (absent from a coach older than issue 14: today's window)."""
-    data = json.loads(text)
     screen = "fullscreen" if data.get("break_screen") == "fullscreen" else "window"
     seconds = data.get("break_seconds")
     return ScreenOptions(screen, bool(data.get("strict", False)),
                          None if seconds is None else float(seconds))
 
 
-def plan_from_json(text: str) -> tuple[WindowPlan, bool, bool]:
+def plan_from_json(text: str) -> tuple[WindowPlan, bool, bool, ScreenOptions]:
+    """The request `plan_to_json` wrote: plan, snooze_offered, rateable and the options."""
     data = json.loads(text)
     plan = data["plan"]
     items = [WindowItem(**item) for item in plan["items"]]
     return (WindowPlan(plan["title"], plan["minutes"], items), bool(data["snooze_offered"]),
-            bool(data["rateable"]))
+            bool(data["rateable"]), _options(data))
 
 
 def window_command() -> list[str]:
     """The child's command line: the coach's own interpreter, run as lean as the coach (and so
     sharing its bytecode caches), with -P where the coach runs with it (coach/launch.py)."""
-    from glutecoach.coach.launch import LEAN, _safe_path
+    from glutecoach.coach.launch import LEAN, safe_path
 
-    return [sys.executable, *LEAN, *_safe_path(), "-m", "glutecoach.window"]
+    return [sys.executable, *LEAN, *safe_path(), "-m", "glutecoach.window"]
 
 
 class WindowProcess:
@@ -74,11 +71,9 @@ class WindowProcess:
     def __init__(self, plan: WindowPlan, on_answer: Callable[[str], None],
                  on_feedback: Callable[[str], None], snooze_offered: bool, *,
                  rateable: bool = True, command: list[str] | None = None,
-                 strict: bool = False, break_screen: str = "window",
-                 break_seconds: float | None = None,
+                 options: ScreenOptions | None = None,
                  on_sound: Callable[[str], None] | None = None) -> None:
-        self._request = plan_to_json(plan, snooze_offered, rateable, strict, break_screen,
-                                     break_seconds)
+        self._request = plan_to_json(plan, snooze_offered, rateable, options)
         self._callbacks = {"answer": on_answer, "feedback": on_feedback}
         if on_sound is not None:  # {"sound": "exercise-end"}: a countdown ran out
             self._callbacks["sound"] = on_sound

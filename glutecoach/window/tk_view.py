@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from glutecoach.window.keys import KEY_GRACE_SECONDS, HoldTimer, KeyPolicy
+from glutecoach.window.keys import HOLD_SECONDS, KEY_GRACE_SECONDS, HoldTimer, KeyPolicy
 from glutecoach.window.model import (
     BreakModel,
     Event,
@@ -138,17 +138,15 @@ class BreakView:
         root: tk.Tk,
         model: BreakModel,
         dispatch: Callable[[list[Event]], None],
-        options: ScreenOptions | None = None,
-        desktop: Desktop | None = None,
+        options: ScreenOptions,
+        desktop: Desktop,
     ) -> None:
         import tkinter as tk
 
-        from glutecoach.window.monitors import tk_monitor
-
         self.root = root
         self.model = model
-        self.options = options or ScreenOptions()
-        self.desktop = desktop or Desktop([tk_monitor(root)], tk_monitor(root), 1.0)
+        self.options = options
+        self.desktop = desktop
         self.scale = self.desktop.scale
         self.fullscreen = self.options.break_screen == "fullscreen"
         self.started = time.monotonic()
@@ -352,15 +350,18 @@ class BreakView:
 
         right = self._tk.Frame(bar, bg=BG)
         right.grid(row=0, column=1, sticky="e")
-        # Strict mode offers neither Skip nor Snooze: the break is meant to be taken.
+        # Strict mode offers neither Skip nor Snooze: the break is meant to be taken (the model
+        # offers no snooze under it: tk_window).
         if not self.options.strict:
             self._button(right, "skip", "Skip", self._on_skip).grid(row=0, column=0, padx=3)
-        if self.model.snooze_offered and not self.options.strict:
+        if self.model.snooze_offered:
             self._button(right, "snooze", "Snooze", self._on_snooze).grid(row=0, column=1, padx=3)
         self._button(right, "done", "Done", self._on_done, primary=True).grid(
             row=0, column=2, padx=(3, 0)
         )
-        self._button(right, "close", "Close", self.close).grid(row=0, column=3, padx=(3, 0))
+        # Close after Done is held by strict mode as the window manager's close is.
+        self._button(right, "close", "Close", self._on_wm_close).grid(row=0, column=3,
+                                                                      padx=(3, 0))
 
     # --- showing the model -----------------------------------------------------------------
 
@@ -520,8 +521,8 @@ class BreakView:
         self.hold.release(time.monotonic())
 
     def _on_wm_close(self) -> None:
-        """The window manager's close button (or Alt+F4): ignored while strict mode holds the
-        screen, which says how to leave instead."""
+        """The window manager's close button (or Alt+F4), and the Close button after Done:
+        ignored while strict mode holds the screen, which says how to leave instead."""
         if self.keys.held_in(self.elapsed()):
             self._refused_at = time.monotonic()
             self._render_hint()
@@ -529,37 +530,40 @@ class BreakView:
         self.close()
 
     def _render_hint(self) -> None:
-        text = self.hint_text()
+        text, urgent = self.hint_text()
         if self.hint.cget("text") != text:
             # While Esc is held, or a close was refused, the line must be seen: caution colours.
-            urgent = text.startswith(("Leaving", "This screen stays"))
             self.hint.configure(text=text, fg=CAUTION_TEXT if urgent else MUTED,
                                 font=self.fonts.strong if urgent else self.fonts.small)
         left = clock_text(max(0.0, self.break_seconds - self.elapsed()))
         for dim in self.dims:
             dim.show(left)
 
-    def hint_text(self) -> str:
+    def hint_text(self) -> tuple[str, bool]:
+        """The hint line, and whether it is urgent (Esc held, or a close just refused)."""
         now = time.monotonic()
         progress = self.hold.progress(now)
+        answered = self.model.answer is not None  # then the held Esc only closes the screen
         if progress is not None:
             bars = round(progress * 12)
-            return ("Leaving the break (it counts as skipped): keep holding Esc  "
-                    + "■" * bars + "□" * (12 - bars))
+            what = "Closing the screen" if answered else "Leaving the break (it counts as skipped)"
+            return f"{what}: keep holding Esc  " + "■" * bars + "□" * (12 - bars), True
+        hold = f"{HOLD_SECONDS:g} s"
         if self.model.answer is not None and self._close_when_free:
             left = clock_text(self.break_seconds - self.elapsed())
             return (f"Strict mode: this screen closes when the break is over, in {left} "
-                    "(hold Esc for 3 s to close it now).")
+                    f"(hold Esc for {hold} to close it now)."), False
         if self.keys.held_in(self.elapsed()):
             left = clock_text(self.break_seconds - self.elapsed())
             if now - self._refused_at < 4:
-                return (f"This screen stays for the break ({left} left). To leave, hold Esc "
-                        "for 3 s: it counts as skipped.")
+                leave = ("to close it now, hold Esc for {hold}" if answered else
+                         "to leave, hold Esc for {hold}: it counts as skipped").format(hold=hold)
+                return f"This screen stays for the break ({left} left); {leave}.", True
             return (f"Strict mode: {left} left. Enter starts or finishes an exercise. "
-                    "Emergency exit: hold Esc for 3 s (counts as skipped).")
+                    f"Emergency exit: hold Esc for {hold} (counts as skipped)."), False
         esc = ("Esc closes" if self.options.strict else
                "Esc snoozes" if self.model.snooze_offered and not self.model.finished else "")
-        return "Enter starts or finishes an exercise" + (f" · {esc}" if esc else "") + "."
+        return "Enter starts or finishes an exercise" + (f" · {esc}" if esc else "") + ".", False
 
     def _on_start(self) -> None:
         self._last_tick = time.monotonic()  # the clock starts now, not at the last tick

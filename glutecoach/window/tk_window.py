@@ -33,6 +33,7 @@ from glutecoach.window.model import (
     WindowState,
     WindowUnavailable,
 )
+from glutecoach.window.monitors import find_desktop
 
 # The palette and SAFETY_LINE are re-exported: callers and tests have imported them from here.
 from glutecoach.window.tk_view import ACCENT as ACCENT
@@ -76,7 +77,7 @@ class BreakWindow:
         options: ScreenOptions | None = None,
     ) -> None:
         # break_screen and strict ([desktop], issue 14); strict offers no Snooze whatever the
-        # prompt allows.
+        # prompt allows: decided here, once, for the buttons and the keys.
         self._options = options or ScreenOptions()
         self._model = BreakModel(plan, snooze_offered and not self._options.strict, rateable)
         self._on_answer = on_answer
@@ -184,8 +185,6 @@ class BreakWindow:
             return
         view: BreakView | None = None
         try:
-            from glutecoach.window.monitors import find_desktop
-
             view = BreakView(root, self._model, self._dispatch, self._options,
                              find_desktop(root, display))
             view.poll_id = root.after(POLL_MS, self._poll, view)

@@ -45,8 +45,8 @@ from .xmonitors import Head, set_monitors, xinerama_screens
 
 # A 96-DPI laptop panel on the left and a 192-DPI 27" 2560×1440 (338 mm wide) on its right.
 HEADS = [Head("LEFT", 0, 0, 1280, 800, 339, 212), Head("RIGHT", 1280, 0, 2560, 1440, 338, 190)]
-LEFT = Monitor(0, 0, 1280, 800, 339, 212, True)
-RIGHT = Monitor(1280, 0, 2560, 1440, 338, 190, False)
+LEFT = Monitor(0, 0, 1280, 800, 339, True)
+RIGHT = Monitor(1280, 0, 2560, 1440, 338, False)
 SCREEN = "3840x1440x24"  # the root holds both monitors side by side
 
 
@@ -264,13 +264,34 @@ def test_under_strict_mode_done_counts_but_the_screen_stays_for_the_break(
     assert window.wait_closed(6)
 
 
+def test_under_strict_mode_the_close_button_after_done_waits_for_the_break_too(
+        show: Callable[..., tuple[BreakWindow, Recorder]], heads: str) -> None:
+    point_at(heads, 600, 400)
+    window, recorder = show(ScreenOptions("window", strict=True, break_seconds=6))
+    shown_at = time.monotonic()
+    click(heads, window, "done")
+    wait_for(lambda: recorder.answers == ["done"], "Done to count at once")
+    # Done, not yet rated: Close is shown, but like the window manager's close it is refused
+    # while strict mode holds the screen, and says why.
+    click(heads, window, "close")
+    time.sleep(0.8)
+    assert time.monotonic() - shown_at < 5, "too slow to click within the break's time"
+    assert window.is_open
+    layout = window.layout()
+    assert layout is not None and layout["hint"].startswith("This screen stays for the break")
+    assert "skipped" not in layout["hint"]  # it was done: a held Esc only closes the screen
+    time.sleep(max(0.0, shown_at + 6.3 - time.monotonic()))  # the break's time is over
+    click(heads, window, "close")
+    assert window.wait_closed(5)
+    assert recorder.answers == ["done"] and recorder.ratings == []
+
+
 # --- strict mode, under a real window manager, through the coach's channel ---------------------
 
 
 def strict_window(display: str, seconds: float, recorder: Recorder) -> WindowProcess:
     window = WindowProcess(two_items(), recorder.answers.append, recorder.ratings.append,
-                           True, strict=True, break_screen="fullscreen",
-                           break_seconds=seconds)  # fmt: skip
+                           True, options=ScreenOptions("fullscreen", True, seconds))
     window.show()
     wait_for(lambda: len(find_windows(display)) == 2, "the plan and the dimmed screen")
     time.sleep(1.1)  # past the keys' first second

@@ -111,7 +111,7 @@ def test_days_off_coach_desktop_and_login_reach_the_file(root: tk.Tk, tmp_path: 
     days.first.insert(0, "2026-10-03")
     days.note.insert(0, "unity day")
     days.add()
-    days.tree.selection_set("0")  # 2026-05-01, first once sorted
+    days.tree.selection_set("2")  # 2026-05-01: the new day went before 2026-12-24
     days.remove()
     days.holidays.delete(0, "end")
     days.holidays.insert(0, "DE-BE")
@@ -179,6 +179,36 @@ def test_days_off_coach_desktop_and_login_reach_the_file(root: tk.Tk, tmp_path: 
     entry = tmp_path / "xdg" / "autostart" / "glutecoach.desktop"
     assert window.outcome.autostart is True and window.outcome.autostart_path == [entry]
     assert "Exec=" in entry.read_text()
+
+
+def test_adding_a_day_off_keeps_the_comments_of_a_list_out_of_date_order(
+        root: tk.Tk, tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("""[[schedule.days_off]]
+# the long one
+first = 2026-12-24
+last = 2027-01-01  # back on the 2nd
+
+[[schedule.days_off]]
+# may day
+first = 2026-05-01
+""")
+    window = open_window(root, path)
+    days = tab(window, "days-off")
+    assert isinstance(days, DaysOffTab)
+    days.first.insert(0, "2026-10-03")
+    days.add()
+    # Before the first later day; the others keep the file's order.
+    assert [r.first for r in days.rows] == [date(2026, 10, 3), date(2026, 12, 24),
+                                            date(2026, 5, 1)]
+    assert days.tree.selection() == ("0",)
+    window.save()
+    assert window.outcome.saved, window.message.cget("text")
+    text = path.read_text()
+    for comment in ("# the long one", "# back on the 2nd", "# may day"):
+        assert comment in text, text
+    assert [d.first for d in load_config(path).schedule.days_off] == [
+        date(2026, 10, 3), date(2026, 12, 24), date(2026, 5, 1)]
 
 
 def test_a_problem_of_a_location_shows_under_the_profiles(root: tk.Tk, tmp_path: Path) -> None:
