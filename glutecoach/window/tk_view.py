@@ -275,8 +275,9 @@ class BreakView:
         self.item_labels: list[tuple[tk.Label, tk.Label, tk.Label]] = []
         for row, item in enumerate(self.model.plan.items, start=1):
             mark = self._label(side, self.fonts.body, bg=PANEL, width=2)
+            # The sidebar's padding, the mark and the widest time ("10:00") leave this much.
             name = self._label(side, self.fonts.body, bg=PANEL,
-                               wraplength=self.px(SIDEBAR_WIDTH - 90), text=item.name)
+                               wraplength=self.px(SIDEBAR_WIDTH - 115), text=item.name)
             time_label = self._label(side, self.fonts.body, bg=PANEL, fg=MUTED,
                                      text=clock_text(item.seconds))  # fmt: skip
             mark.grid(row=row, column=0, sticky="nw", pady=3)
@@ -620,6 +621,9 @@ class BreakView:
         return {"main": self.desktop.main, "monitors": self.desktop.monitors,
                 "scale": self.scale, "tk_scaling": float(self.root.tk.call("tk", "scaling")),
                 "dims": [dim.monitor for dim in self.dims], "hint": self.hint.cget("text"),
+                # Plan items whose name is cut off: shown narrower than it asks to be.
+                "clipped": [name.cget("text") for _mark, name, _time in self.item_labels
+                            if name.winfo_reqwidth() > name.winfo_width()],
                 "window": (self.root.winfo_rootx(), self.root.winfo_rooty(),
                            self.root.winfo_width(), self.root.winfo_height())}
 

@@ -254,3 +254,22 @@ def test_display_that_does_not_answer_is_window_unavailable(tmp_path: Path) -> N
     with pytest.raises(WindowUnavailable, match="cannot open"):
         window.show()
     assert window.wait_closed(1)
+
+
+def test_no_exercise_name_is_cut_off_in_the_plan_list(
+        open_window: Callable[..., BreakWindow]) -> None:
+    """Every name of the library, three to a plan as a break has them, with the widest time:
+    a name either fits beside its time or wraps under itself ("Seated glute squeeze" was cut
+    to "Seated glute squeez" once, one word just short of wrapping)."""
+    from glutecoach.library import load_library
+    from glutecoach.window import window_item
+
+    exercises = load_library().all()
+    clipped: list[str] = []
+    for at in range(0, len(exercises), 3):
+        items = [window_item(ex, 600) for ex in exercises[at:at + 3]]
+        window = open_window(WindowPlan("Glute break", 10, items))
+        layout = wait_for(window.layout, "the window's layout")
+        clipped += layout["clipped"]
+        window.close()
+    assert clipped == []
