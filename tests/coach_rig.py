@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
+from cli_helpers import Run, run_cli
+
 from glutecoach.coach.service import Coach
 from glutecoach.config import parse_config
 from glutecoach.control import ControlServer, socket_path
@@ -46,3 +49,20 @@ def served_coach(tmp_path: Path, config_text: str, *, clock: Any, presence: Any,
     finally:
         server.stop()
         store.close()
+
+
+@dataclass
+class CoachRig:
+    """A served coach with what the test scripts it with, and the command line to talk to it."""
+
+    coach: Coach
+    clock: Any
+    presence: Any
+    notifier: Any
+    store: Store
+    home: Path
+    config: Path
+    capsys: pytest.CaptureFixture[str]
+
+    def cli(self, *args: str) -> Run:
+        return run_cli(self.capsys, "--home", self.home, "--config", self.config, *args)

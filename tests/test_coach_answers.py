@@ -11,8 +11,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from cli_helpers import Run, isolate, run_cli
-from coach_rig import served_coach
+from cli_helpers import isolate
+from coach_rig import CoachRig, served_coach
 from sqlmodel import select
 from test_coach_service import (
     MONDAY_9,
@@ -23,7 +23,6 @@ from test_coach_service import (
     typing_until,
 )
 
-from glutecoach.coach.service import Coach
 from glutecoach.library import load_library
 from glutecoach.notify.base import Delivery, PromptMessage
 from glutecoach.plans.planner import make_planner
@@ -70,19 +69,7 @@ class Recorder:
 
 
 @dataclass
-class Rig:
-    coach: Coach
-    clock: VirtualClock
-    presence: ScriptedPresence
-    notifier: Recorder
-    store: Store
-    home: Path
-    config: Path
-    capsys: pytest.CaptureFixture[str]
-
-    def cli(self, *args: str) -> Run:
-        return run_cli(self.capsys, "--home", self.home, "--config", self.config, *args)
-
+class Rig(CoachRig):
     def type_until(self, minutes: float) -> None:
         typing_until(self.coach, self.clock, self.presence, MONDAY_9 + timedelta(minutes=minutes))
 

@@ -11,15 +11,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from cli_helpers import Run, isolate, run_cli
-from coach_rig import served_coach
+from cli_helpers import isolate
+from coach_rig import CoachRig, served_coach
 from test_coach_service import MONDAY_9, ScriptedPresence, VirtualClock, prompts
 
-from glutecoach.coach.service import Coach
 from glutecoach.coach.tray_bridge import tray_state
 from glutecoach.meetings.base import MeetingSignal
 from glutecoach.notify.base import Delivery, HeadsUpMessage, PromptMessage
-from glutecoach.store import Store
 from glutecoach.tray.menu import build_menu, status_line
 
 # Work windows: the defaults, Monday to Friday 09:00-17:30 in Berlin. MONDAY_9 is 09:00 there.
@@ -92,19 +90,8 @@ class Meeting:
 
 
 @dataclass
-class Rig:
-    coach: Coach
-    clock: VirtualClock
-    presence: ScriptedPresence
-    notifier: Recorder
-    store: Store
-    home: Path
-    config: Path
-    meeting: Meeting
-    capsys: pytest.CaptureFixture[str]
-
-    def cli(self, *args: str) -> Run:
-        return run_cli(self.capsys, "--home", self.home, "--config", self.config, *args)
+class Rig(CoachRig):
+    meeting: Meeting = field(default_factory=Meeting)
 
     def type_until(self, minutes: float) -> None:
         """The user types without pause; the coach polls when it asks to (never more often)."""
@@ -137,7 +124,7 @@ def make_rig(tmp_path: Path, capsys: pytest.CaptureFixture[str],
     with served_coach(tmp_path, config_text, clock=clock, presence=presence, notifier=notifier,
                       meetings=[meeting]) as served:
         yield Rig(served.coach, clock, presence, notifier, served.store, served.home,
-                  served.config, meeting, capsys)
+                  served.config, capsys, meeting)
 
 
 @pytest.fixture
